@@ -1,0 +1,154 @@
+"""Use cases: load what a command needs through the adapters, ask the core, return values.
+
+The CLI formats what this returns; tests can drive it directly.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+
+from studyplan import clock, schedule, store
+from studyplan.config import Config
+from studyplan.errors import InputError, LogError, TopicError
+from studyplan.model import Card, DayStamp, History, Policy, Rating, Review, Roadmap, Undo
+
+
+@dataclass
+class Study:
+    """One invocation's view of the learner's data, loaded lazily."""
+
+    home: Path
+    roadmap_override: Path | None = None
+    now_text: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def store(self) -> store.Home:
+        return store.Home(self.home)
+
+    @cached_property
+    def config(self) -> Config:
+        return store.load_config(self.store)
+
+    @cached_property
+    def policy(self) -> Policy:
+        return self.config.policy()
+
+    @cached_property
+    def now(self) -> datetime:
+        if self.now_text is not None:
+            return clock.parse_moment(self.now_text, self.config.timezone)
+        return clock.now(self.config.timezone)
+
+    @cached_property
+    def today(self) -> date:
+        return clock.study_day(self.now, self.config.day_start_hour)
+
+    @cached_property
+    def roadmap_path(self) -> Path:
+        if self.roadmap_override is not None:
+            return self.roadmap_override
+        if self.config.roadmap:
+            return self.home / Path(self.config.roadmap).expanduser()
+        return store.bundled_roadmap()
+
+    @cached_property
+    def roadmap(self) -> Roadmap:
+        return store.read_roadmap(self.roadmap_path)
+
+    @cached_property
+    def device(self) -> str:
+        return self.config.device or store.default_device()
+
+    @cached_property
+    def history(self) -> History:
+        history = store.read_history(self.store)
+        for problem in history.problems:
+            self.warnings.append(
+                f"{problem} — this entry is not counted; 'studyplan doctor' explains"
+            )
+        return history
+
+    @cached_property
+    def stamps(self) -> tuple[DayStamp, ...]:
+        """Counted reviews up to now, each on its study day."""
+        hour = self.config.day_start_hour
+        return tuple(
+            DayStamp(review, clock.study_day(review.at, hour))
+            for review in self.history.effective()
+            if review.at <= self.now
+        )
+
+    @cached_property
+    def states(self) -> dict[str, schedule.CardState]:
+        return schedule.states(self.roadmap, self.stamps, self.policy)
+
+    @cached_property
+    def scheduler(self) -> schedule.Scheduler:
+        return schedule.make_scheduler(self.policy)
+
+    def queue(self, budget: int | None = None) -> schedule.Queue:
+        if budget is not None and budget < 0:
+            raise InputError(f"--minutes must be ≥ 0, got {budget}")
+        return schedule.queue(self.roadmap, self.states, self.today, self.policy, budget)
+
+    def find(self, topic: str) -> Card:
+        """The one card a TOPIC names, or a TopicError listing candidates."""
+        match = schedule.find(self.roadmap.cards, topic)
+        if len(match.cards) == 1:
+            return match.cards[0]
+        if match.cards:
+            shown = ", ".join(f"{c.id} ({c.title})" for c in match.cards[:8])
+            more = f" and {len(match.cards) - 8} more" if len(match.cards) > 8 else ""
+            raise TopicError(
+                f"'{topic}' matches {len(match.cards)} topics: {shown}{more}; "
+                "give more of the title or the id"
+            )
+        hint = (
+            "did you mean " + " or ".join(f"'{c.title}'" for c in match.suggestions) + "?"
+            if match.suggestions
+            else "'studyplan topics' lists them"
+        )
+        raise TopicError(f"no topic matches '{topic}' in {self.roadmap_path.name}; {hint}")
+
+    def blockers(self, card: Card) -> tuple[Card, ...]:
+        return schedule.blockers(self.states[card.id], self.states, self.policy)
+
+    def record(self, card: Card, rating: Rating, minutes: int | None) -> schedule.CardState:
+        """Append a review and return the card's new state."""
+        if minutes is not None and minutes < 0:
+            raise InputError(f"--minutes must be ≥ 0, got {minutes}")
+        review = Review(
+            id=secrets.token_hex(6),
+            card=card.id,
+            rating=rating,
+            at=self.now,
+            minutes=minutes,
+            title=card.title,
+            device=self.device,
+        )
+        path = self.store.log_path(self.device)
+        with store.locked(path):
+            store.append(path, "review", store.review_table(review))
+        stamp = DayStamp(review, clock.study_day(review.at, self.config.day_start_hour))
+        previous = self.states[card.id].stamps
+        return schedule.replay(card, (*previous, stamp), self.policy, self.scheduler)
+
+    def undo(self) -> Review:
+        """Mark this device's last counted review as undone (an appended entry)."""
+        path = self.store.log_path(self.device)
+        with store.locked(path):
+            history = self.history
+            undone = {u.review for u in history.undos}
+            own = [
+                r for r in store.read_log(path).reviews if r.id not in undone
+            ] if path.exists() else []
+            if not own:
+                raise LogError(f"nothing to undo: {path} has no counted review")
+            last = own[-1]
+            store.append(path, "undo", store.undo_table(Undo(review=last.id, at=self.now)))
+        return last

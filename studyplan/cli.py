@@ -1,0 +1,524 @@
+"""The command line: parse arguments, call `app`, format the result. The only click user.
+
+Data goes to stdout, messages to stderr. A StudyplanError becomes one line on stderr and
+its exit code (2 for bad input, 1 otherwise); nothing a learner can cause prints a
+traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from studyplan import __version__, clock
+from studyplan.app import Study
+from studyplan.config import CHECKS, HELP, Config
+from studyplan.errors import StudyplanError
+from studyplan.model import Card, Rating
+from studyplan.schedule import CardState, Entry, Queue
+
+F = TypeVar("F", bound=Callable[..., Any])
+RATINGS = "again|hard|good|easy"
+
+
+class _Failure(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"studyplan: error: {self.format_message()}", err=True)
+
+
+class _Group(click.Group):
+    """Translate the program's own errors, once, for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StudyplanError as error:
+            raise _Failure(str(error), error.exit_code) from None
+        except OSError as error:
+            where = f" {error.filename}" if error.filename else ""
+            raise _Failure(f"cannot access{where}: {error.strerror or error}", 1) from None
+
+
+def _color() -> bool | None:
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def out(text: str = "") -> None:
+    click.echo(text, color=_color())
+
+
+def warn(text: str) -> None:
+    click.echo(f"studyplan: warning: {text}", err=True, color=_color())
+
+
+def style(text: str, **kwargs: Any) -> str:
+    return text if os.environ.get("NO_COLOR") else click.style(text, **kwargs)
+
+
+def _study(ctx: click.Context) -> Study:
+    study = ctx.find_object(Study)
+    assert study is not None
+    return study
+
+
+def _flush_warnings(study: Study) -> None:
+    for message in study.warnings:
+        warn(message)
+    study.warnings.clear()
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(
+        func
+    )
+
+
+def _dump(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+# --- JSON shapes -----------------------------------------------------------------------
+
+
+def card_json(card: Card) -> dict[str, Any]:
+    return {
+        "id": card.id,
+        "title": card.title,
+        "section": card.section,
+        "section_title": card.section_title or None,
+        "subsection": card.subsection,
+        "kind": card.kind.value,
+        "note": card.note,
+        "anchor": card.anchor,
+        "done": card.done,
+        "skipped": card.skipped,
+        "mark": card.mark_char,
+        "parent": card.parent,
+        "line": card.line,
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        **card_json(entry.card),
+        "reason": "new" if entry.new else "due",
+        "due": _iso(entry.state.due),
+        "retrievability": _round(entry.retrievability),
+        "minutes": entry.minutes,
+    }
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def status(state: CardState, today: date, locked: bool) -> str:
+    card = state.card
+    if card.skipped:
+        return "skipped"
+    if state.studied:
+        assert state.due is not None
+        return "due" if state.due <= today else "scheduled"
+    if card.done:
+        return "done"
+    return "locked" if locked else "new"
+
+
+# --- the group -------------------------------------------------------------------------
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--home",
+    envvar="STUDYPLAN_HOME",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder with studyplan.toml and the review log [env STUDYPLAN_HOME; "
+    "default: the platform's user data folder].",
+)
+@click.option(
+    "--roadmap",
+    envvar="STUDYPLAN_ROADMAP",
+    type=click.Path(dir_okay=True, path_type=Path),
+    help="Roadmap Markdown file [env STUDYPLAN_ROADMAP; default: config, else the bundled "
+    "Machine Learning roadmap].",
+)
+@click.option(
+    "--now",
+    envvar="STUDYPLAN_NOW",
+    metavar="ISO-8601",
+    help="Act as if it were this moment (local time unless it has an offset) [env STUDYPLAN_NOW].",
+)
+@click.version_option(__version__, prog_name="studyplan")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None, roadmap: Path | None, now: str | None) -> None:
+    """Study a Markdown roadmap with spaced repetition (FSRS).
+
+    \b
+    Every morning:   studyplan today
+    After a topic:   studyplan review "Linear Algebra" good --minutes 40
+    """
+    if home is None:
+        from studyplan.store import default_home
+
+        home = default_home()
+    ctx.obj = Study(home=home, roadmap_override=roadmap, now_text=now)
+    ctx.call_on_close(lambda: _flush_warnings(ctx.obj))
+
+
+# --- today -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--minutes",
+    "budget",
+    type=int,
+    metavar="N",
+    help="Fit the list into N minutes, using each topic's expected minutes.",
+)
+@json_option
+@click.pass_context
+def today(ctx: click.Context, budget: int | None, as_json: bool) -> None:
+    """What to study today: due reviews (most at risk first), then new topics.
+
+    \b
+    studyplan today
+    studyplan today --minutes 90
+    """
+    study = _study(ctx)
+    q = study.queue(budget)
+    if as_json:
+        _dump(
+            {
+                "date": q.day.isoformat(),
+                "reviews": [entry_json(e) for e in q.reviews],
+                "new": [entry_json(e) for e in q.new],
+                "minutes": q.minutes,
+                "studied_today": len(q.studied_today),
+                "next_due": _iso(q.next_due),
+            }
+        )
+        return
+    for line in render_today(q, study.roadmap.title, study.policy.new_per_day):
+        out(line)
+
+
+def _entry_lines(entries: tuple[Entry, ...], today: date) -> list[str]:
+    width = max((len(e.card.title) for e in entries), default=0)
+    lines = []
+    for e in entries:
+        card = e.card
+        where = f"§{card.section}" if card.section is not None else "§-"
+        if e.new:
+            why = style("new", fg="green")
+        else:
+            assert e.state.due is not None
+            since = (
+                "due today"
+                if e.state.due == today
+                else f"due since {clock.fmt_day(e.state.due, today)}"
+            )
+            recall = f", recall {e.retrievability:.0%}" if e.retrievability is not None else ""
+            why = style(since + recall, fg="yellow" if e.state.due == today else "red")
+        note = f"  [[{card.note}{card.anchor or ''}]]" if card.note else ""
+        lines.append(
+            f"  {where:<4}{card.title:<{width}}  {card.kind.value:<5}  {e.minutes:>3} min  "
+            f"{why}{note}"
+        )
+    return lines
+
+
+def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
+    today_ = q.day
+    lines = [style(f"{clock.fmt_day(today_)} {today_.year} · {title}", bold=True), ""]
+    if q.studied_today:
+        names = ", ".join(dict.fromkeys(s.review.title or s.review.card for s in q.studied_today))
+        lines += [f"Studied today: {len(q.studied_today)} ({names})", ""]
+    if not q.reviews and not q.new:
+        lines.append("Nothing left to study today.")
+    if q.reviews:
+        lines.append(style(f"Reviews due ({len(q.reviews)})", bold=True))
+        lines += _entry_lines(q.reviews, today_)
+    elif q.next_due is not None:
+        lines.append(
+            f"No reviews due. Next review: {clock.fmt_day(q.next_due, today_)} "
+            f"({clock.relative(q.next_due, today_)})."
+        )
+    if q.new:
+        lines.append(style(f"New ({len(q.new)})", bold=True))
+        lines += _entry_lines(q.new, today_)
+    lines.append("")
+    over = "the time budget" if q.budget is not None else "today's limit"
+    if q.due_left_out:
+        lines.append(f"{q.due_left_out} more due, over {over}: they come first tomorrow.")
+    if q.new_left_out and (q.budget is not None or new_per_day > 0):
+        lines.append(f"{q.new_left_out} more new topics are open, over {over}.")
+    if q.locked and not q.new and not q.new_left_out:
+        lines.append(f"{q.locked} new topics wait for earlier sections to be studied.")
+    if q.reviews or q.new:
+        lines.append(
+            f"{len(q.reviews) + len(q.new)} topics, about {q.minutes} min. "
+            f'Log each with: studyplan review "TOPIC" {RATINGS}'
+        )
+    return lines
+
+
+# --- review / undo -------------------------------------------------------------------
+
+
+class _RatingType(click.ParamType):
+    name = "RATING"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Rating:
+        if isinstance(value, Rating):
+            return value
+        try:
+            return Rating.parse(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a rating; use {RATINGS} or 1-4", param, ctx)
+
+
+@cli.command()
+@click.argument("topic")
+@click.argument("rating", type=_RatingType())
+@click.option(
+    "--minutes", type=int, metavar="M", help="How long you studied (improves time estimates)."
+)
+@click.pass_context
+def review(ctx: click.Context, topic: str, rating: Rating, minutes: int | None) -> None:
+    """Log a study session of TOPIC: again, hard, good or easy (or 1-4).
+
+    TOPIC is an id, a title, or any unambiguous part of a title.
+
+    \b
+    studyplan review "Linear Algebra" good --minutes 40
+    studyplan review eigen hard
+    """
+    study = _study(ctx)
+    if minutes is not None and minutes < 0:
+        raise click.BadParameter(f"must be ≥ 0, got {minutes}", param_hint="--minutes")
+    card = study.find(topic)
+    before = study.states[card.id]
+    blocking = study.blockers(card) if not before.studied and not card.done else ()
+    after = study.record(card, rating, minutes)
+    today_ = study.today
+    assert after.due is not None
+    spent = f", {minutes} min" if minutes is not None else ""
+    out(
+        f"Recorded {card.title}: {rating.label}{spent}. "
+        f"next: {clock.fmt_day(after.due, today_)}, {clock.relative(after.due, today_)}"
+    )
+    if before.studied and before.due is not None and before.due > today_:
+        warn(f"{card.title} was not due until {clock.fmt_day(before.due, today_)}; counted as an early review")
+    if blocking:
+        sections = sorted({c.section for c in blocking if c.section is not None})
+        what = (
+            f"section {', '.join(map(str, sections))} not yet studied"
+            if sections
+            else f"'{blocking[0].title}' not yet studied"
+        )
+        warn(f"{card.title} is still locked ({what}); recorded anyway")
+    if card.skipped:
+        warn(f"{card.title} is marked [-] (skipped) in the roadmap; it will not be scheduled")
+
+
+@cli.command()
+@click.pass_context
+def undo(ctx: click.Context) -> None:
+    """Take back the last review logged on this device (kept in the log as undone)."""
+    study = _study(ctx)
+    last = study.undo()
+    out(
+        f"Undid {last.title or last.card}: {last.rating.label} at {clock.fmt_moment(last.at)}."
+    )
+
+
+# --- topics / show -------------------------------------------------------------------
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def topics(ctx: click.Context, as_json: bool) -> None:
+    """The parsed roadmap: every card with its status."""
+    study = _study(ctx)
+    states = study.states
+    today_ = study.today
+    rows = []
+    for card in study.roadmap.cards:
+        state = states[card.id]
+        locked = not state.studied and bool(study.blockers(card))
+        rows.append((card, state, status(state, today_, locked)))
+    if as_json:
+        _dump(
+            [
+                {**card_json(card), "status": st, "due": _iso(state.due)}
+                for card, state, st in rows
+            ]
+        )
+        return
+    out(style(study.roadmap.title, bold=True) + f"  ({len(rows)} topics)")
+    width = max(len(card.id) for card, _, _ in rows)
+    section: object = object()
+    for card, state, st in rows:
+        if card.section_title != section:
+            section = card.section_title
+            number = f"§{card.section} " if card.section is not None else ""
+            out("")
+            out(style(f"{number}{card.section_title or '(before the first section)'}", bold=True))
+        when = ""
+        if st in ("scheduled", "due") and state.due:
+            when = f" {clock.fmt_day(state.due, today_)}"
+        indent = "  " if card.parent else ""
+        out(f"  {card.id:<{width}}  {indent}{card.title}  [{st}{when}]")
+
+
+@cli.command()
+@click.argument("topic")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, topic: str, as_json: bool) -> None:
+    """One card: memory state, due date, history, and what blocks it if locked."""
+    study = _study(ctx)
+    card = study.find(topic)
+    state = study.states[card.id]
+    today_ = study.today
+    blocking = study.blockers(card) if not state.studied and not card.done else ()
+    recall = state.retrievability(study.scheduler, today_)
+    st = status(state, today_, bool(blocking))
+    if as_json:
+        _dump(
+            {
+                **card_json(card),
+                "status": st,
+                "due": _iso(state.due),
+                "stability": _round(state.stability),
+                "difficulty": _round(state.difficulty),
+                "retrievability": _round(recall),
+                "lapses": state.lapses,
+                "blocked_by": [c.id for c in blocking],
+                "reviews": [
+                    {
+                        "rating": s.review.rating.label,
+                        "at": s.review.at.isoformat(),
+                        "day": s.day.isoformat(),
+                        "minutes": s.review.minutes,
+                    }
+                    for s in state.stamps
+                ],
+            }
+        )
+        return
+    section = f"§{card.section} {card.section_title}" if card.section is not None else card.section_title
+    out(style(card.title, bold=True) + f"  ({card.id})")
+    out(f"  section   {section or '-'}" + (f" › {card.subsection}" if card.subsection else ""))
+    out(f"  kind      {card.kind.value}")
+    out(f"  note      {('[[' + card.note + (card.anchor or '') + ']]') if card.note else '-'}")
+    out(f"  roadmap   line {card.line}, [{card.mark_char}]")
+    if state.studied:
+        assert state.due is not None
+        out(f"  status    {st}, due {clock.fmt_day(state.due, today_)} ({clock.relative(state.due, today_)})")
+        out(
+            f"  memory    stability {state.stability:.1f} days, difficulty {state.difficulty:.2f}, "
+            f"recall now {recall:.0%}"
+        )
+        lapses = f", {state.lapses} lapse{'s' if state.lapses != 1 else ''}" if state.lapses else ""
+        out(f"  reviews   {len(state.stamps)}{lapses}")
+        for s in state.stamps:
+            spent = f"  {s.review.minutes} min" if s.review.minutes is not None else ""
+            out(f"    {clock.fmt_moment(s.review.at)}  {s.review.rating.label:<5}{spent}")
+    else:
+        out(f"  status    {st}")
+    if blocking:
+        names = ", ".join(c.title for c in blocking[:6])
+        more = f" and {len(blocking) - 6} more" if len(blocking) > 6 else ""
+        out(f"  blocked   by {names}{more}")
+
+
+# --- config ----------------------------------------------------------------------------
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def config(ctx: click.Context) -> None:
+    """Show the settings (studyplan.toml): every key, its value and what it does."""
+    if ctx.invoked_subcommand is not None:
+        return
+    study = _study(ctx)
+    current = study.config
+    default = Config()
+    out(f"# {study.store.config_path}")
+    for key in CHECKS:
+        value = getattr(current, key)
+        shown = "(unset)" if value is None else _toml_value(value)
+        mark = "" if value != getattr(default, key) else "  (default)"
+        out(f"{key} = {shown}{mark}")
+        out(f"    {HELP[key]}")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f"{v:g}" for v in value) + "]"
+    return str(value)
+
+
+@config.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_context
+def config_set(ctx: click.Context, key: str, value: str) -> None:
+    """Set KEY to VALUE in studyplan.toml (written atomically).
+
+    \b
+    studyplan config set new_per_day 3
+    studyplan config set timezone Europe/Berlin
+    """
+    from dataclasses import replace
+
+    from studyplan import store
+    from studyplan.config import parse_value
+
+    study = _study(ctx)
+    parsed = parse_value(key, value)
+    if key == "timezone":
+        clock.zone(parsed)
+    updated = replace(study.config, **{key: parsed})
+    store.save_config(study.store, updated)
+    out(f"{key} = {_toml_value(parsed)}")
+
+
+@config.command("path")
+@click.pass_context
+def config_path(ctx: click.Context) -> None:
+    """Print where studyplan.toml and the review logs live."""
+    study = _study(ctx)
+    out(f"config   {study.store.config_path}")
+    out(f"log      {study.store.log_path(study.device)}")
+    out(f"roadmap  {study.roadmap_path}")
+
+
+def main() -> None:
+    cli(prog_name="studyplan")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

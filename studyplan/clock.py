@@ -1,0 +1,104 @@
+"""The only module that reads the clock or knows about time zones and pendulum.
+
+Every moment the rest of the program sees is an aware `datetime` with a fixed UTC offset
+(the offset in force at that moment), so a logged review keeps the offset it was made
+with even after the learner moves to another time zone. Local study days start at the
+configured hour (default 4:00): a review at 01:30 belongs to the day before.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+from studyplan.errors import ConfigError, InputError
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def zone(name: str | None) -> tzinfo | None:
+    """The configured IANA zone, or None for the system's own zone."""
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown timezone {name!r}; use an IANA name such as 'Europe/Berlin'"
+        ) from None
+
+
+def _fixed(moment: datetime) -> datetime:
+    offset = moment.utcoffset()
+    assert offset is not None
+    return moment.astimezone(timezone(offset)).replace(microsecond=0)
+
+
+def now(zone_name: str | None) -> datetime:
+    """The real current moment, in the learner's zone."""
+    tz = zone(zone_name)
+    moment = datetime.now(tz) if tz is not None else datetime.now().astimezone()
+    return _fixed(moment)
+
+
+def parse_moment(text: str, zone_name: str | None) -> datetime:
+    """An ISO-8601 `--now`: local time in the learner's zone when it has no offset.
+
+    A bare date means noon of that day, safely inside its study day.
+    """
+    import pendulum  # only when a moment is given by hand
+
+    value = text.strip()
+    if _DATE_ONLY.match(value):
+        value += "T12:00:00"
+    tz = pendulum.timezone(zone_name) if zone_name else pendulum.local_timezone()
+    try:
+        parsed = pendulum.parse(value, tz=tz)
+    except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
+        parsed = None
+    if not isinstance(parsed, datetime):
+        raise InputError(
+            f"--now {text!r} is not a date or time; use ISO 8601 such as "
+            "2026-11-26 or 2026-11-26T09:30 or 2026-11-26T09:30+01:00"
+        )
+    return _fixed(parsed)
+
+
+def study_day(moment: datetime, start_hour: int) -> date:
+    """The local study day a moment belongs to, judged by its own wall clock."""
+    return (moment - timedelta(hours=start_hour)).date()
+
+
+def day_start(day: date, zone_name: str | None, start_hour: int) -> datetime:
+    """The moment a study day begins, DST-aware (pendulum does the calendar)."""
+    import pendulum
+
+    tz = pendulum.timezone(zone_name) if zone_name else pendulum.local_timezone()
+    start = pendulum.datetime(day.year, day.month, day.day, start_hour, tz=tz)
+    return _fixed(start)
+
+
+def fmt_day(day: date, today: date | None = None) -> str:
+    """'Sat 29 Nov' (with the year when it is not this year's)."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    if today is not None and day.year != today.year:
+        text += f" {day.year}"
+    return text
+
+
+def relative(day: date, today: date) -> str:
+    """'today', 'tomorrow', 'in 4 days', 'yesterday', '3 days ago'."""
+    delta = (day - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    return f"in {delta} days" if delta > 0 else f"{-delta} days ago"
+
+
+def fmt_moment(moment: datetime) -> str:
+    return f"{fmt_day(moment.date())} {moment:%H:%M}"

@@ -1,0 +1,189 @@
+"""The settings in `studyplan.toml`: names, types, defaults and validation.
+
+Reading and writing the file is `store.py`'s job; this module turns the parsed TOML into
+a `Config` or a `ConfigError` that names the key, the file and the line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from studyplan.errors import ConfigError
+from studyplan.model import Minutes, Policy
+
+N_PARAMETERS = 21
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    roadmap: str | None = None
+    timezone: str | None = None
+    device: str | None = None
+    day_start_hour: int = 4
+    new_per_day: int = 2
+    reviews_per_day: int = 20
+    desired_retention: float = 0.9
+    maximum_interval: int = 365
+    fuzz: bool = True
+    gate_stability: float = 0.0
+    minutes_topic: int = 30
+    minutes_note: int = 15
+    parameters: tuple[float, ...] | None = None
+
+    def policy(self) -> Policy:
+        return Policy(
+            desired_retention=self.desired_retention,
+            maximum_interval=self.maximum_interval,
+            fuzz=self.fuzz,
+            new_per_day=self.new_per_day,
+            reviews_per_day=self.reviews_per_day,
+            gate_stability=self.gate_stability,
+            minutes=Minutes(topic=self.minutes_topic, note=self.minutes_note),
+            parameters=self.parameters,
+        )
+
+    def to_toml(self) -> dict[str, Any]:
+        """Only the keys that differ from the defaults; tomli-w cannot write None."""
+        default = Config()
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None and value != getattr(default, f.name):
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+def _int(low: int, high: int | None = None) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        if value < low or (high is not None and value > high):
+            raise ValueError(f"must be between {low} and {high}" if high else f"must be ≥ {low}")
+        return value
+
+    return check
+
+
+def _float(low: float, high: float, *, open_low: bool = False) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("must be a number")
+        if value > high or value < low or (open_low and value == low):
+            raise ValueError(f"must be between {low} and {high}")
+        return float(value)
+
+    return check
+
+
+def _bool(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _text(pattern: str | None = None, hint: str = "") -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("must be a non-empty string in quotes")
+        if pattern and not re.fullmatch(pattern, value):
+            raise ValueError(hint)
+        return value
+
+    return check
+
+
+def _parameters(value: Any) -> Any:
+    if not isinstance(value, list) or len(value) != N_PARAMETERS:
+        raise ValueError(f"must be a list of {N_PARAMETERS} numbers (written by 'optimize')")
+    if any(isinstance(v, bool) or not isinstance(v, int | float) for v in value):
+        raise ValueError(f"must be a list of {N_PARAMETERS} numbers")
+    return tuple(float(v) for v in value)
+
+
+CHECKS: dict[str, Callable[[Any], Any]] = {
+    "roadmap": _text(),
+    "timezone": _text(),
+    "device": _text(r"[A-Za-z0-9._-]{1,64}", "may hold only letters, digits, '.', '_' and '-'"),
+    "day_start_hour": _int(0, 23),
+    "new_per_day": _int(0),
+    "reviews_per_day": _int(1),
+    "desired_retention": _float(0.5, 0.99, open_low=True),
+    "maximum_interval": _int(1, 36500),
+    "fuzz": _bool,
+    "gate_stability": _float(0.0, 36500.0),
+    "minutes_topic": _int(1, 1440),
+    "minutes_note": _int(1, 1440),
+    "parameters": _parameters,
+}
+
+HELP: dict[str, str] = {
+    "roadmap": "the roadmap note (path; relative paths are relative to the home folder)",
+    "timezone": "IANA time zone of your study days (default: the system's)",
+    "device": "name of this device's log file (default: the host name)",
+    "day_start_hour": "hour a study day starts; reviews before it count for the day before",
+    "new_per_day": "new topics introduced per day",
+    "reviews_per_day": "reviews shown per day at most",
+    "desired_retention": "probability of recall FSRS aims for when a topic comes back",
+    "maximum_interval": "longest gap in days before a topic comes back",
+    "fuzz": "spread intervals by a few days (deterministic per review) so topics don't bunch",
+    "gate_stability": "stricter gate: earlier sections must reach this stability (days); 0 = studied once",
+    "minutes_topic": "expected minutes for a topic card until you have logged your own",
+    "minutes_note": "expected minutes for a note card until you have logged your own",
+    "parameters": "the 21 FSRS parameters (default: FSRS-6 defaults)",
+}
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The line where `key = …` is set, for error messages."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def validate(data: dict[str, Any], text: str, path: str) -> Config:
+    """Turn parsed TOML into a Config; the first problem raises a ConfigError."""
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        where = f"{path}:{key_line(text, key) or 1}"
+        check = CHECKS.get(key)
+        if check is None:
+            close = difflib.get_close_matches(key, CHECKS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ConfigError(
+                f"{where}: unknown key '{key}'{hint}; see 'studyplan config' for the keys"
+            )
+        try:
+            values[key] = check(value)
+        except ValueError as error:
+            raise ConfigError(f"{where}: '{key}' {error}, got {value!r}") from None
+    return replace(Config(), **values)
+
+
+def parse_value(key: str, raw: str) -> Any:
+    """A value typed on the command line (`config set KEY VALUE`), checked like the file."""
+    check = CHECKS.get(key)
+    if check is None:
+        close = difflib.get_close_matches(key, CHECKS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(f"unknown key '{key}'{hint}; see 'studyplan config' for the keys")
+    value: Any = raw
+    default = getattr(Config(), key)
+    if isinstance(default, bool):
+        value = {"true": True, "false": False}.get(raw.lower(), raw)
+    elif isinstance(default, int):
+        value = int(raw) if re.fullmatch(r"-?\d+", raw) else raw
+    elif isinstance(default, float):
+        try:
+            value = float(raw)
+        except ValueError:
+            value = raw
+    try:
+        return check(value)
+    except ValueError as error:
+        raise ConfigError(f"'{key}' {error}, got {raw!r}") from None

@@ -1,0 +1,181 @@
+"""The values every other module speaks: roadmap cards, sections and logged reviews.
+
+Frozen dataclasses and enums only; no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
+
+
+class Kind(StrEnum):
+    """A topic card is titled by its own text; a note card only points at a note."""
+
+    TOPIC = "topic"
+    NOTE = "note"
+
+
+class Mark(StrEnum):
+    """What the learner wrote between the checkbox brackets."""
+
+    OPEN = "open"  # [ ]
+    DONE = "done"  # [x] / [X]: covered before (or outside) studyplan
+    SKIPPED = "skipped"  # [-]: chosen not to study; never scheduled, blocks nothing
+    OTHER = "other"  # [/], [>], [?] …: not done
+
+
+class Rating(IntEnum):
+    """The four FSRS answers; the log stores their names."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Rating:
+        """Accept a name or 1-4; raise ValueError otherwise."""
+        value = text.strip().lower()
+        if value.isdigit() and 1 <= int(value) <= 4:
+            return cls(int(value))
+        for rating in cls:
+            if rating.label == value:
+                return rating
+        raise ValueError(f"{text!r} is not a rating")
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A `##` heading; `number` is None for headings that carry no number."""
+
+    number: int | None
+    title: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One checkbox item of the roadmap."""
+
+    id: str
+    title: str
+    kind: Kind
+    section: int | None
+    section_title: str
+    subsection: str | None
+    note: str | None  # wikilink target, without #heading / #^block
+    anchor: str | None  # "#Heading" or "#^block" part of the link, if any
+    mark: Mark
+    mark_char: str
+    parent: str | None
+    line: int  # 1-based line in the roadmap file
+    order: int  # position in document order
+
+    @property
+    def done(self) -> bool:
+        return self.mark is Mark.DONE
+
+    @property
+    def skipped(self) -> bool:
+        return self.mark is Mark.SKIPPED
+
+
+@dataclass(frozen=True, slots=True)
+class Roadmap:
+    title: str
+    source: str  # file name or path, for messages
+    sections: tuple[Section, ...]
+    cards: tuple[Card, ...]
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    def by_id(self) -> dict[str, Card]:
+        return {card.id: card for card in self.cards}
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One logged study session. `at` keeps the offset it was recorded with."""
+
+    id: str
+    card: str
+    rating: Rating
+    at: datetime
+    minutes: int | None = None
+    title: str | None = None  # the card's title when reviewed: readable log, orphan repair
+    device: str | None = None  # which log file it came from
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """An undo entry: the review it names no longer counts, but stays in the log."""
+
+    review: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LogProblem:
+    """A log entry that could not be read; reported, never dropped silently."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Everything read from the review logs."""
+
+    reviews: tuple[Review, ...] = ()
+    undos: tuple[Undo, ...] = ()
+    problems: tuple[LogProblem, ...] = ()
+
+    def effective(self) -> tuple[Review, ...]:
+        """Reviews that count: not undone."""
+        undone = {undo.review for undo in self.undos}
+        if not undone:
+            return self.reviews
+        return tuple(r for r in self.reviews if r.id not in undone)
+
+
+@dataclass(frozen=True, slots=True)
+class DayStamp:
+    """A review placed on its local study day (what FSRS intervals count in)."""
+
+    review: Review
+    day: date
+
+
+@dataclass(frozen=True, slots=True)
+class Minutes:
+    """Default expected minutes per kind of card."""
+
+    topic: int = 30
+    note: int = 15
+
+    def for_kind(self, kind: Kind) -> int:
+        return self.topic if kind is Kind.TOPIC else self.note
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Scheduling settings, all from the config file."""
+
+    desired_retention: float = 0.9
+    maximum_interval: int = 365
+    fuzz: bool = True
+    new_per_day: int = 2
+    reviews_per_day: int = 20
+    gate_stability: float = 0.0  # days; 0 = studied once is enough
+    minutes: Minutes = field(default_factory=Minutes)
+    parameters: tuple[float, ...] | None = None  # None = FSRS defaults
