@@ -5,11 +5,13 @@ The CLI formats what this returns; tests can drive it directly.
 
 from __future__ import annotations
 
-import secrets
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+
+from fsrs import Scheduler
 
 from studyplan import clock, schedule, store
 from studyplan.config import Config
@@ -58,7 +60,7 @@ class Study:
 
     @cached_property
     def roadmap(self) -> Roadmap:
-        return store.read_roadmap(self.roadmap_path)
+        return store.read_roadmap(self.roadmap_path, self.store.cache_dir)
 
     @cached_property
     def device(self) -> str:
@@ -88,7 +90,7 @@ class Study:
         return schedule.states(self.roadmap, self.stamps, self.policy)
 
     @cached_property
-    def scheduler(self) -> schedule.Scheduler:
+    def scheduler(self) -> Scheduler:
         return schedule.make_scheduler(self.policy)
 
     def queue(self, budget: int | None = None) -> schedule.Queue:
@@ -123,7 +125,7 @@ class Study:
         if minutes is not None and minutes < 0:
             raise InputError(f"--minutes must be ≥ 0, got {minutes}")
         review = Review(
-            id=secrets.token_hex(6),
+            id=os.urandom(6).hex(),
             card=card.id,
             rating=rating,
             at=self.now,
@@ -144,9 +146,11 @@ class Study:
         with store.locked(path):
             history = self.history
             undone = {u.review for u in history.undos}
-            own = [
-                r for r in store.read_log(path).reviews if r.id not in undone
-            ] if path.exists() else []
+            own = (
+                [r for r in store.read_log(path).reviews if r.id not in undone]
+                if path.exists()
+                else []
+            )
             if not own:
                 raise LogError(f"nothing to undo: {path} has no counted review")
             last = own[-1]

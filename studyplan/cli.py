@@ -7,9 +7,7 @@ traceback.
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -29,9 +27,9 @@ RATINGS = "again|hard|good|easy"
 
 
 class _Failure(click.ClickException):
-    def __init__(self, message: str, exit_code: int) -> None:
+    def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = code  # type: ignore[misc]  # click declares it ClassVar; ours varies
 
     def show(self, file: Any = None) -> None:
         click.echo(f"studyplan: error: {self.format_message()}", err=True)
@@ -79,12 +77,12 @@ def _flush_warnings(study: Study) -> None:
 
 
 def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(
-        func
-    )
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(func)
 
 
 def _dump(value: Any) -> None:
+    import json
+
     click.echo(json.dumps(value, indent=2, ensure_ascii=False))
 
 
@@ -281,10 +279,12 @@ def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
 # --- review / undo -------------------------------------------------------------------
 
 
-class _RatingType(click.ParamType):
+class _RatingType(click.ParamType):  # type: ignore[type-arg]  # generic only in click ≥ 8.3
     name = "RATING"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Rating:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Rating:
         if isinstance(value, Rating):
             return value
         try:
@@ -324,7 +324,8 @@ def review(ctx: click.Context, topic: str, rating: Rating, minutes: int | None) 
         f"next: {clock.fmt_day(after.due, today_)}, {clock.relative(after.due, today_)}"
     )
     if before.studied and before.due is not None and before.due > today_:
-        warn(f"{card.title} was not due until {clock.fmt_day(before.due, today_)}; counted as an early review")
+        due = clock.fmt_day(before.due, today_)
+        warn(f"{card.title} was not due until {due}; counted as an early review")
     if blocking:
         sections = sorted({c.section for c in blocking if c.section is not None})
         what = (
@@ -343,9 +344,7 @@ def undo(ctx: click.Context) -> None:
     """Take back the last review logged on this device (kept in the log as undone)."""
     study = _study(ctx)
     last = study.undo()
-    out(
-        f"Undid {last.title or last.card}: {last.rating.label} at {clock.fmt_moment(last.at)}."
-    )
+    out(f"Undid {last.title or last.card}: {last.rating.label} at {clock.fmt_moment(last.at)}.")
 
 
 # --- topics / show -------------------------------------------------------------------
@@ -366,10 +365,7 @@ def topics(ctx: click.Context, as_json: bool) -> None:
         rows.append((card, state, status(state, today_, locked)))
     if as_json:
         _dump(
-            [
-                {**card_json(card), "status": st, "due": _iso(state.due)}
-                for card, state, st in rows
-            ]
+            [{**card_json(card), "status": st, "due": _iso(state.due)} for card, state, st in rows]
         )
         return
     out(style(study.roadmap.title, bold=True) + f"  ({len(rows)} topics)")
@@ -424,7 +420,9 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
             }
         )
         return
-    section = f"§{card.section} {card.section_title}" if card.section is not None else card.section_title
+    section = (
+        f"§{card.section} {card.section_title}" if card.section is not None else card.section_title
+    )
     out(style(card.title, bold=True) + f"  ({card.id})")
     out(f"  section   {section or '-'}" + (f" › {card.subsection}" if card.subsection else ""))
     out(f"  kind      {card.kind.value}")
@@ -432,7 +430,8 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     out(f"  roadmap   line {card.line}, [{card.mark_char}]")
     if state.studied:
         assert state.due is not None
-        out(f"  status    {st}, due {clock.fmt_day(state.due, today_)} ({clock.relative(state.due, today_)})")
+        when = f"{clock.fmt_day(state.due, today_)} ({clock.relative(state.due, today_)})"
+        out(f"  status    {st}, due {when}")
         out(
             f"  memory    stability {state.stability:.1f} days, difficulty {state.difficulty:.2f}, "
             f"recall now {recall:.0%}"
@@ -475,6 +474,8 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        import json
+
         return json.dumps(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(f"{v:g}" for v in value) + "]"
@@ -521,4 +522,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -6,7 +6,6 @@ a `Config` or a `ConfigError` that names the key, the file and the line.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
@@ -130,7 +129,8 @@ HELP: dict[str, str] = {
     "desired_retention": "probability of recall FSRS aims for when a topic comes back",
     "maximum_interval": "longest gap in days before a topic comes back",
     "fuzz": "spread intervals by a few days (deterministic per review) so topics don't bunch",
-    "gate_stability": "stricter gate: earlier sections must reach this stability (days); 0 = studied once",
+    "gate_stability": "stricter gate: earlier sections must reach this stability in days "
+    "(0 = studied once is enough)",
     "minutes_topic": "expected minutes for a topic card until you have logged your own",
     "minutes_note": "expected minutes for a note card until you have logged your own",
     "parameters": "the 21 FSRS parameters (default: FSRS-6 defaults)",
@@ -146,6 +146,14 @@ def key_line(text: str, key: str) -> int | None:
     return None
 
 
+def _unknown(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, CHECKS, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown key '{key}'{hint}; 'studyplan config' lists the keys"
+
+
 def validate(data: dict[str, Any], text: str, path: str) -> Config:
     """Turn parsed TOML into a Config; the first problem raises a ConfigError."""
     values: dict[str, Any] = {}
@@ -153,11 +161,7 @@ def validate(data: dict[str, Any], text: str, path: str) -> Config:
         where = f"{path}:{key_line(text, key) or 1}"
         check = CHECKS.get(key)
         if check is None:
-            close = difflib.get_close_matches(key, CHECKS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ConfigError(
-                f"{where}: unknown key '{key}'{hint}; see 'studyplan config' for the keys"
-            )
+            raise ConfigError(f"{where}: {_unknown(key)}")
         try:
             values[key] = check(value)
         except ValueError as error:
@@ -169,9 +173,7 @@ def parse_value(key: str, raw: str) -> Any:
     """A value typed on the command line (`config set KEY VALUE`), checked like the file."""
     check = CHECKS.get(key)
     if check is None:
-        close = difflib.get_close_matches(key, CHECKS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ConfigError(f"unknown key '{key}'{hint}; see 'studyplan config' for the keys")
+        raise ConfigError(_unknown(key))
     value: Any = raw
     default = getattr(Config(), key)
     if isinstance(default, bool):

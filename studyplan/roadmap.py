@@ -140,11 +140,12 @@ class _Scan:
         """The part of `line` that is Markdown content, or None inside a code block."""
         if self.fence is not None:
             match = _FENCE.match(line)
-            if match and match.group(1)[0] == self.fence[0] and len(match.group(1)) >= len(
-                self.fence
-            ):
-                if not line[match.end() :].strip():
-                    self.fence = None
+            if (
+                match
+                and match.group(1)[0] == self.fence[0]
+                and len(match.group(1)) >= len(self.fence)
+            ) and not line[match.end() :].strip():
+                self.fence = None
             return None
         text = self._strip_comments(line)
         match = _FENCE.match(text)

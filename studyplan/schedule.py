@@ -90,7 +90,9 @@ class CardState:
         return scheduler.get_card_retrievability(probe, current_datetime=_midnight(day))
 
 
-def replay(card: Card, stamps: Sequence[DayStamp], policy: Policy, scheduler: Scheduler) -> CardState:
+def replay(
+    card: Card, stamps: Sequence[DayStamp], policy: Policy, scheduler: Scheduler
+) -> CardState:
     """Run a card's reviews through FSRS in order."""
     if not stamps:
         return CardState(card=card, stamps=())
@@ -132,8 +134,7 @@ def states(roadmap: Roadmap, stamps: Iterable[DayStamp], policy: Policy) -> dict
     scheduler = make_scheduler(policy)
     grouped = group_stamps(stamps)
     return {
-        card.id: replay(card, grouped.get(card.id, ()), policy, scheduler)
-        for card in roadmap.cards
+        card.id: replay(card, grouped.get(card.id, ()), policy, scheduler) for card in roadmap.cards
     }
 
 
@@ -292,15 +293,15 @@ def queue(
             assert state.due is not None
             if state.due <= day:
                 due.append(
-                    Entry(state, False, estimator.minutes(card), state.retrievability(scheduler, day))
+                    Entry(
+                        state, False, estimator.minutes(card), state.retrievability(scheduler, day)
+                    )
                 )
             elif next_due is None or state.due < next_due:
                 next_due = state.due
         elif not card.done:
             parent = all_states.get(card.parent) if card.parent else None
-            if gate.section_open(card.section) and (
-                parent is None or satisfied(parent, policy)
-            ):
+            if gate.section_open(card.section) and (parent is None or satisfied(parent, policy)):
                 fresh.append(Entry(state, True, estimator.minutes(card), None))
             else:
                 locked += 1

@@ -9,6 +9,7 @@ the entry's last key, so a write torn by a crash leaves a value that does not pa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -19,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from studyplan import roadmap as roadmap_parser
 from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, LogError, RoadmapError
 from studyplan.model import History, LogProblem, Rating, Review, Roadmap, Undo
@@ -29,7 +29,7 @@ CONFIG_NAME = "studyplan.toml"
 LOG_DIR = "log"
 LOG_HEADER = (
     "# studyplan review log: one [[review]] per study session, appended and never rewritten.\n"
-    "# Each device writes its own file; studyplan reads them all. Check it with 'studyplan doctor'.\n"
+    "# Each device writes its own file; studyplan reads them all.\n"
     f"schema = {SCHEMA}\n"
 )
 _TABLE = re.compile(rb"^[ \t]*\[\[[ \t]*([A-Za-z_-]+)[ \t]*\]\][ \t]*(?:#.*)?\r?\n?$")
@@ -70,6 +70,11 @@ class Home:
     @property
     def log_dir(self) -> Path:
         return self.root / LOG_DIR
+
+    @property
+    def cache_dir(self) -> Path:
+        """Derived data only: safe to delete at any time."""
+        return self.root / "cache"
 
     def log_path(self, device: str) -> Path:
         return self.log_dir / f"{device}.toml"
@@ -116,14 +121,67 @@ def _line_of_offset(data: bytes, offset: int) -> int:
 # --- roadmap -------------------------------------------------------------------------
 
 
-def read_roadmap(path: Path) -> Roadmap:
-    """Read and parse a roadmap; every failure names the file."""
+def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
+    """Read and parse a roadmap; every failure names the file.
+
+    With `cache_dir`, the parsed roadmap is kept as a pickle keyed by the file's identity
+    (path, size, mtime, inode) so the daily command skips Markdown and YAML parsing.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    key = (
+        (ROADMAP_CACHE_VERSION, str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
+        if info is not None and cache_dir is not None
+        else None
+    )
+    cache_path = _roadmap_cache_path(cache_dir, path) if key and cache_dir else None
+    if cache_path is not None:
+        cached = _load_cached_roadmap(cache_path, key)
+        if cached is not None:
+            return cached
+    parsed = _parse_roadmap_file(path)
+    if cache_path is not None:
+        import pickle
+
+        with contextlib.suppress(OSError):  # a read-only home still works, only slower
+            atomic_write(cache_path, pickle.dumps((key, parsed), protocol=pickle.HIGHEST_PROTOCOL))
+    return parsed
+
+
+ROADMAP_CACHE_VERSION = 1
+
+
+def _roadmap_cache_path(cache_dir: Path, path: Path) -> Path:
+    import zlib
+
+    digest = zlib.crc32(str(path.resolve()).encode())
+    return cache_dir / f"roadmap-{digest:08x}.pickle"
+
+
+def _load_cached_roadmap(cache_path: Path, key: object) -> Roadmap | None:
+    """The cached parse if it belongs to this exact file; None when missing, stale or corrupt."""
+    import pickle
+
+    try:
+        with cache_path.open("rb") as handle:
+            stored_key, roadmap = pickle.load(handle)
+    except Exception:  # any damage to a disposable cache means: parse again
+        return None
+    if stored_key != key or not isinstance(roadmap, Roadmap):
+        return None
+    return roadmap
+
+
+def _parse_roadmap_file(path: Path) -> Roadmap:
+    from studyplan import roadmap as roadmap_parser
+
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise RoadmapError(
-            f"roadmap {path} does not exist; pass --roadmap FILE or set 'roadmap' in "
-            f"{CONFIG_NAME}"
+            f"roadmap {path} does not exist; pass --roadmap FILE or set 'roadmap' in {CONFIG_NAME}"
         ) from None
     except IsADirectoryError:
         raise RoadmapError(f"roadmap {path} is a folder; give the Markdown file") from None
