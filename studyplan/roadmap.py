@@ -147,7 +147,10 @@ class _Scan:
             ) and not line[match.end() :].strip():
                 self.fence = None
             return None
+        opens_hidden = self.html_comment or self.percent_comment
         text = self._strip_comments(line)
+        if opens_hidden or line.lstrip().startswith(("%%", "<!--")):
+            text = text.lstrip()  # "%% note %% - [ ] Item": the item starts the line
         match = _FENCE.match(text)
         if match:
             self.fence = match.group(1)
@@ -215,13 +218,16 @@ def _front_matter(text: str, block: str | None) -> dict[str, Any]:
     import frontmatter  # only roadmaps that have front matter pay for YAML
     import yaml
 
+    inner = block.split("\n", 1)[1].rsplit("\n", 2)[0]  # between the two fences
     try:
-        metadata = frontmatter.loads(block).metadata
+        metadata = frontmatter.YAMLHandler().load(inner)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
+        where = f" line {mark.line + 2}" if mark is not None else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise RoadmapError(f"broken front matter at{where}: {problem}") from None
+    if metadata is None:
+        return {}
     if not isinstance(metadata, dict):
         raise RoadmapError("broken front matter: expected 'key: value' lines")
     return {str(key): _normalise(value) for key, value in metadata.items()}
