@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+
+import pytest
+
+from studyplan import schedule
+from studyplan.model import DayStamp, Policy, Rating, Review, Roadmap
+from studyplan.roadmap import parse
+
+from .conftest import SEED
+
+NO_FUZZ = Policy(fuzz=False)
+_ids = count()
+
+
+def stamp(card: str, day: date, rating: Rating = Rating.GOOD, minutes: int | None = None) -> DayStamp:
+    at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+    review = Review(id=f"r{next(_ids):05d}", card=card, rating=rating, at=at, minutes=minutes)
+    return DayStamp(review, day)
+
+
+def seed() -> Roadmap:
+    return parse(SEED.read_text(encoding="utf-8"))
+
+
+D0 = date(2026, 1, 5)
+
+
+def test_good_reviews_on_due_days_follow_fsrs_intervals() -> None:
+    roadmap = parse("- [ ] Topic\n")
+    card = roadmap.cards[0]
+    scheduler = schedule.make_scheduler(NO_FUZZ)
+    stamps: list[DayStamp] = []
+    day = D0
+    gaps = []
+    for _ in range(6):
+        stamps.append(stamp(card.id, day))
+        state = schedule.replay(card, stamps, NO_FUZZ, scheduler)
+        assert state.due is not None
+        gaps.append((state.due - day).days)
+        day = state.due
+    assert gaps == [2, 11, 46, 163, 365, 365]  # maximum_interval defaults to 365
+
+
+def test_first_rating_sets_first_interval() -> None:
+    card = parse("- [ ] Topic\n").cards[0]
+    scheduler = schedule.make_scheduler(NO_FUZZ)
+    firsts = {
+        rating: schedule.replay(card, [stamp(card.id, D0, rating)], NO_FUZZ, scheduler)
+        for rating in Rating
+    }
+    assert {r.label: (s.due - D0).days for r, s in firsts.items() if s.due} == {
+        "again": 1,
+        "hard": 1,
+        "good": 2,
+        "easy": 8,
+    }
+    assert round(firsts[Rating.GOOD].stability or 0, 4) == 2.3065
+
+
+def test_a_lapse_schedules_whole_days_not_minutes() -> None:
+    card = parse("- [ ] Topic\n").cards[0]
+    scheduler = schedule.make_scheduler(NO_FUZZ)
+    stamps = [stamp(card.id, D0), stamp(card.id, D0 + timedelta(2), Rating.AGAIN)]
+    state = schedule.replay(card, stamps, NO_FUZZ, scheduler)
+    assert state.lapses == 1
+    assert state.due == D0 + timedelta(3)
+
+
+def test_elapsed_days_are_study_days() -> None:
+    """Same study-day gap, same memory; one more day, different memory."""
+    card = parse("- [ ] Topic\n").cards[0]
+    scheduler = schedule.make_scheduler(NO_FUZZ)
+    two = schedule.replay(
+        card, [stamp(card.id, D0), stamp(card.id, D0 + timedelta(2))], NO_FUZZ, scheduler
+    )
+    three = schedule.replay(
+        card, [stamp(card.id, D0), stamp(card.id, D0 + timedelta(3))], NO_FUZZ, scheduler
+    )
+    assert two.stability != three.stability
+    assert round(two.stability or 0, 3) == 10.964
+
+
+def test_fuzz_is_deterministic_and_within_range() -> None:
+    results = {schedule.fuzzed(46, f"card/r{n}", 365) for n in range(200)}
+    assert results == set(range(42, 51))  # py-fsrs's range for 46 days: 46 ± 4
+    assert schedule.fuzzed(46, "card/r7", 365) == schedule.fuzzed(46, "card/r7", 365)
+    assert schedule.fuzzed(2, "x", 365) == 2
+    assert schedule.fuzzed(400, "x", 365) <= 365
+
+
+def simulate(roadmap: Roadmap, policy: Policy, days: int) -> list[list[str]]:
+    """Study everything `today` lists, rated good, for `days` days; return new ids per day."""
+    stamps: list[DayStamp] = []
+    introduced: list[list[str]] = []
+    for offset in range(days):
+        day = D0 + timedelta(offset)
+        states = schedule.states(roadmap, stamps, policy)
+        q = schedule.queue(roadmap, states, day, policy)
+        assert len(q.new) <= policy.new_per_day
+        assert len(q.reviews) <= policy.reviews_per_day
+        stamps += [stamp(e.card.id, day) for e in (*q.reviews, *q.new)]
+        introduced.append([e.card.id for e in q.new])
+    return introduced
+
+
+def test_gate_over_a_simulated_month() -> None:
+    roadmap = seed()
+    sections = {c.id: c.section for c in roadmap.cards}
+    introduced = simulate(roadmap, NO_FUZZ, 30)
+    per_day = [[sections[i] for i in ids] for ids in introduced]
+    # 17 cards in section 1 at two a day: the ninth day brings only the last one, as
+    # section 2 opens once all 17 have been studied (the tenth day). Each later section
+    # opens the day after the previous one's last card: 15 cards → 8 days, 11 → 6 days.
+    assert per_day[:8] == [[1, 1]] * 8
+    assert per_day[8] == [1]
+    assert per_day[9] == [2, 2]
+    first_day = {}
+    for day, secs in enumerate(per_day):
+        for s in secs:
+            first_day.setdefault(s, day)
+    assert first_day == {1: 0, 2: 9, 3: 17, 4: 23, 5: 29}
+    # Never a card of section N while one of an earlier section is unstudied.
+    seen: set[str] = set()
+    for ids in introduced:
+        for card_id in ids:
+            earlier = [c for c in roadmap.cards if (c.section or 0) < (sections[card_id] or 0)]
+            assert all(c.id in seen for c in earlier)
+        seen.update(ids)
+
+
+def test_stricter_gate_waits_for_stability() -> None:
+    roadmap = parse("## 1. A\n- [ ] One\n## 2. B\n- [ ] Two\n")
+    policy = replace(NO_FUZZ, gate_stability=5.0, new_per_day=5)
+    states = schedule.states(roadmap, [stamp("one", D0)], policy)  # stability 2.3 days
+    q = schedule.queue(roadmap, states, D0 + timedelta(1), policy)
+    assert [e.card.id for e in q.new] == []
+    assert q.locked == 1
+    easy = schedule.states(roadmap, [stamp("one", D0, Rating.EASY)], policy)  # 8.3 days
+    q = schedule.queue(roadmap, easy, D0 + timedelta(1), policy)
+    assert [e.card.id for e in q.new] == ["two"]
+
+
+def test_done_and_skipped_cards_open_the_gate_and_are_never_new() -> None:
+    roadmap = parse("## 1. A\n- [x] Known\n- [-] Not for me\n## 2. B\n- [ ] Next\n")
+    states = schedule.states(roadmap, [], NO_FUZZ)
+    q = schedule.queue(roadmap, states, D0, NO_FUZZ)
+    assert [e.card.id for e in q.new] == ["next"]
+
+
+def test_unnumbered_sections_are_not_gated() -> None:
+    roadmap = parse("## 1. A\n- [ ] One\n- [ ] Two\n- [ ] Three\n## Extras\n- [ ] Bonus\n")
+    policy = replace(NO_FUZZ, new_per_day=4)
+    q = schedule.queue(roadmap, schedule.states(roadmap, [], policy), D0, policy)
+    assert [e.card.id for e in q.new] == ["one", "two", "three", "bonus"]
+
+
+def test_parent_comes_before_children() -> None:
+    roadmap = parse("## 1. A\n- [ ] Parent\n  - [ ] Child\n- [ ] Other\n")
+    policy = replace(NO_FUZZ, new_per_day=3)
+    q = schedule.queue(roadmap, schedule.states(roadmap, [], policy), D0, policy)
+    assert [e.card.id for e in q.new] == ["parent", "other"]
+    states = schedule.states(roadmap, [stamp("parent", D0)], policy)
+    q = schedule.queue(roadmap, states, D0 + timedelta(1), policy)
+    assert [e.card.id for e in q.new] == ["child", "other"]
+    blockers = schedule.blockers(
+        schedule.states(roadmap, [], policy)["child"], schedule.states(roadmap, [], policy), policy
+    )
+    assert [c.id for c in blockers] == ["parent"]
+
+
+def test_due_reviews_most_at_risk_first_and_limits() -> None:
+    roadmap = parse("".join(f"- [ ] T{n}\n" for n in range(6)))
+    stamps = [
+        stamp("t0", D0, Rating.EASY),  # stability 8.3
+        stamp("t1", D0, Rating.GOOD),  # 2.3
+        stamp("t2", D0, Rating.HARD),  # 1.3
+        stamp("t3", D0, Rating.AGAIN),  # 0.2
+        stamp("t4", D0 + timedelta(9), Rating.GOOD),  # studied later: not due yet
+    ]
+    policy = replace(NO_FUZZ, reviews_per_day=3, new_per_day=1)
+    day = D0 + timedelta(10)
+    q = schedule.queue(roadmap, schedule.states(roadmap, stamps, policy), day, policy)
+    assert [e.card.id for e in q.reviews] == ["t3", "t2", "t1"]
+    recalls = [e.retrievability for e in q.reviews]
+    assert recalls == sorted(recalls)
+    assert q.due_left_out == 1
+    assert [e.card.id for e in q.new] == ["t5"]
+    assert q.next_due == D0 + timedelta(11)
+
+
+def test_limits_count_what_was_studied_today() -> None:
+    roadmap = parse("".join(f"- [ ] T{n}\n" for n in range(5)))
+    q = schedule.queue(
+        roadmap, schedule.states(roadmap, [stamp("t0", D0)], NO_FUZZ), D0, NO_FUZZ
+    )
+    assert [e.card.id for e in q.new] == ["t1"]  # two a day, one already studied
+    assert len(q.studied_today) == 1
+
+
+def test_time_budget_uses_expected_minutes() -> None:
+    roadmap = parse("- [ ] A\n- [ ] [[Note B]]\n- [ ] C\n")
+    policy = replace(NO_FUZZ, new_per_day=3)
+    states = schedule.states(roadmap, [], policy)
+    q = schedule.queue(roadmap, states, D0, policy, budget=50)
+    # A (30) fits, the note (15) fits, C (30) would pass 50.
+    assert [(e.card.id, e.minutes) for e in q.new] == [("a", 30), ("note-b", 15)]
+    assert q.new_left_out == 1
+    assert q.minutes == 45
+
+
+def test_minutes_learn_from_the_log() -> None:
+    roadmap = parse("- [ ] A\n- [ ] B\n- [ ] C\n- [ ] D\n- [ ] E\n")
+    stamps = [
+        stamp("a", D0, minutes=50),
+        stamp("b", D0, minutes=40),
+        stamp("c", D0, minutes=60),
+    ]
+    states = schedule.states(roadmap, stamps, NO_FUZZ)
+    estimator = schedule.Estimator.build(states, NO_FUZZ)
+    cards = roadmap.by_id()
+    assert estimator.minutes(cards["a"]) == 50
+    assert estimator.minutes(cards["d"]) == 50  # the mean of the learner's topic sessions
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("linear-algebra", ["linear-algebra"]),
+        ("Linear Algebra", ["linear-algebra"]),
+        ("linear algebra for ml", ["linear-algebra-for-ml"]),
+        ("eigen", ["eigenvalues-and-eigenvectors"]),
+        ("regression", ["linear-regression", "logistic-regression"]),
+    ],
+)
+def test_find(query: str, expected: list[str]) -> None:
+    assert [c.id for c in schedule.find(seed().cards, query).cards] == expected
+
+
+def test_find_suggests_close_titles() -> None:
+    match = schedule.find(seed().cards, "Linaer Regresion")
+    assert match.cards == ()
+    assert [c.title for c in match.suggestions][:1] == ["Linear Regression"]
