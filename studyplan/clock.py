@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from studyplan.errors import ConfigError, InputError
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_STARTS_WITH_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]|$)")
 
 
 def zone(name: str | None) -> tzinfo | None:
@@ -55,7 +56,8 @@ def parse_moment(text: str, zone_name: str | None) -> datetime:
         value += "T12:00:00"
     tz = pendulum.timezone(zone_name) if zone_name else pendulum.local_timezone()
     try:
-        parsed = pendulum.parse(value, tz=tz)
+        # A bare time ("10:00") would silently mean "today" by the real clock: refuse it.
+        parsed = pendulum.parse(value, tz=tz) if _STARTS_WITH_DATE.match(value) else None
     except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
         parsed = None
     if not isinstance(parsed, datetime):
