@@ -32,7 +32,9 @@ LOG_HEADER = (
     "# Each device writes its own file; studyplan reads them all.\n"
     f"schema = {SCHEMA}\n"
 )
-_TABLE = re.compile(rb"^[ \t]*\[\[[ \t]*([A-Za-z_-]+)[ \t]*\]\][ \t]*(?:#.*)?\r?\n?$")
+# Any line opening with "[" starts a new entry, even a header torn in half: tomli-w
+# never writes a value line that starts with "[".
+_TABLE = re.compile(rb"^[ \t]*\[")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 LOCK_TIMEOUT = 60.0
 
@@ -426,7 +428,9 @@ def append(path: Path, table: str, entry: dict[str, Any]) -> None:
     """Append one entry, fsynced, under the lock. Must be called inside `locked(path)`."""
     import tomli_w
 
-    body = tomli_w.dumps({table: [entry]}).encode()
+    # Header by hand: tomli-w would write a short entry as an inline array, which a
+    # second append could not extend.
+    body = f"[[{table}]]\n{tomli_w.dumps(entry)}".encode()
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         size = os.fstat(fd).st_size

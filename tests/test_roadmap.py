@@ -195,11 +195,15 @@ def test_ids_are_stable_across_reorder_tick_and_add() -> None:
 - [ ] Gamma
 """
     after = {c.title: c.id for c in parse(edited).cards}
-    assert {t: after[t] for t in before} == before == {
-        "Alpha": "alpha",
-        "Beta": "beta",
-        "Gamma": "gamma",
-    }
+    assert (
+        {t: after[t] for t in before}
+        == before
+        == {
+            "Alpha": "alpha",
+            "Beta": "beta",
+            "Gamma": "gamma",
+        }
+    )
 
 
 def test_title_falls_back_to_h1_then_file_name() -> None:

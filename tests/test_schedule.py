@@ -16,7 +16,9 @@ NO_FUZZ = Policy(fuzz=False)
 _ids = count()
 
 
-def stamp(card: str, day: date, rating: Rating = Rating.GOOD, minutes: int | None = None) -> DayStamp:
+def stamp(
+    card: str, day: date, rating: Rating = Rating.GOOD, minutes: int | None = None
+) -> DayStamp:
     at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
     review = Review(id=f"r{next(_ids):05d}", card=card, rating=rating, at=at, minutes=minutes)
     return DayStamp(review, day)
@@ -194,9 +196,7 @@ def test_due_reviews_most_at_risk_first_and_limits() -> None:
 
 def test_limits_count_what_was_studied_today() -> None:
     roadmap = parse("".join(f"- [ ] T{n}\n" for n in range(5)))
-    q = schedule.queue(
-        roadmap, schedule.states(roadmap, [stamp("t0", D0)], NO_FUZZ), D0, NO_FUZZ
-    )
+    q = schedule.queue(roadmap, schedule.states(roadmap, [stamp("t0", D0)], NO_FUZZ), D0, NO_FUZZ)
     assert [e.card.id for e in q.new] == ["t1"]  # two a day, one already studied
     assert len(q.studied_today) == 1
 
