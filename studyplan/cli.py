@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -43,6 +44,11 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except StudyplanError as error:
             raise _Failure(str(error), error.exit_code) from None
+        except BrokenPipeError:
+            # `studyplan topics | head`: the reader left; say nothing more.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(1) from None
         except OSError as error:
             where = f" {error.filename}" if error.filename else ""
             raise _Failure(f"cannot access{where}: {error.strerror or error}", 1) from None

@@ -307,8 +307,8 @@ def queue(
                 locked += 1
 
     due.sort(key=lambda e: (e.retrievability or 0.0, e.state.due or day, e.card.order))
-    reviews, due_out, left = _fit(due, review_room, budget)
-    new, new_out, _ = _fit(fresh, new_room, left)
+    reviews, due_out, left = _fit(due, review_room, budget, skip=True)
+    new, new_out, _ = _fit(fresh, new_room, left, skip=False)
     return Queue(
         day=day,
         reviews=tuple(reviews),
@@ -323,16 +323,19 @@ def queue(
 
 
 def _fit(
-    entries: list[Entry], room: int, budget: int | None
+    entries: list[Entry], room: int, budget: int | None, *, skip: bool
 ) -> tuple[list[Entry], int, int | None]:
-    """Take entries in order up to `room`; with a budget, skip what no longer fits."""
+    """Take entries in order up to `room` and the budget. Reviews (`skip`) pass over one
+    that does not fit for a shorter one; new cards keep prerequisite order and stop."""
     taken: list[Entry] = []
     for entry in entries:
         if len(taken) >= room:
             break
         if budget is not None:
             if entry.minutes > budget:
-                continue
+                if skip:
+                    continue
+                break
             budget -= entry.minutes
         taken.append(entry)
     return taken, len(entries) - len(taken), budget

@@ -35,7 +35,7 @@ LOG_HEADER = (
 # Any line opening with "[" starts a new entry, even a header torn in half: tomli-w
 # never writes a value line that starts with "[".
 _TABLE = re.compile(rb"^[ \t]*\[")
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)|\(at end of document\)")
 LOCK_TIMEOUT = 60.0
 
 
@@ -344,7 +344,7 @@ def _read_log_by_entry(path: Path, data: bytes, device: str) -> _LogFile:
             parsed = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             found = _TOML_LINE.search(str(error))
-            line = start + int(found.group(1)) - 1 if found else start
+            line = start + int(found.group(1)) - 1 if found and found.group(1) else start
             reason = _TOML_LINE.sub("", str(error)).strip()
             out.problems.append(
                 LogProblem(str(path), line, f"unreadable entry ({reason}); torn by a crash?")

@@ -131,7 +131,8 @@ def test_hand_edited_bad_values_are_reported_with_their_line(tmp_path: Path) -> 
         (13, "review 'rating' 'great' is not again/hard/good/easy"),
         (
             19,
-            "review 'at' must be a date-time with offset, got datetime.datetime(2026, 11, 26, 9, 0)",
+            "review 'at' must be a date-time with offset, "
+            "got datetime.datetime(2026, 11, 26, 9, 0)",
         ),
     ]
 
