@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 
 from studyplan.errors import ConfigError, InputError
 
@@ -44,6 +45,13 @@ def now(zone_name: str | None) -> datetime:
     return _fixed(moment)
 
 
+def _pendulum_zone(zone_name: str | None) -> Any:
+    import pendulum
+    from pendulum.tz.local_timezone import get_local_timezone
+
+    return pendulum.Timezone(zone_name) if zone_name else get_local_timezone()
+
+
 def parse_moment(text: str, zone_name: str | None) -> datetime:
     """An ISO-8601 `--now`: local time in the learner's zone when it has no offset.
 
@@ -54,7 +62,7 @@ def parse_moment(text: str, zone_name: str | None) -> datetime:
     value = text.strip()
     if _DATE_ONLY.match(value):
         value += "T12:00:00"
-    tz = pendulum.timezone(zone_name) if zone_name else pendulum.local_timezone()
+    tz = _pendulum_zone(zone_name)
     try:
         # A bare time ("10:00") would silently mean "today" by the real clock: refuse it.
         parsed = pendulum.parse(value, tz=tz) if _STARTS_WITH_DATE.match(value) else None
@@ -77,7 +85,7 @@ def day_start(day: date, zone_name: str | None, start_hour: int) -> datetime:
     """The moment a study day begins, DST-aware (pendulum does the calendar)."""
     import pendulum
 
-    tz = pendulum.timezone(zone_name) if zone_name else pendulum.local_timezone()
+    tz = _pendulum_zone(zone_name)
     start = pendulum.datetime(day.year, day.month, day.day, start_hour, tz=tz)
     return _fixed(start)
 

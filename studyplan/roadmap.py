@@ -215,12 +215,12 @@ def split_front_matter(text: str) -> tuple[str | None, int]:
 def _front_matter(text: str, block: str | None) -> dict[str, Any]:
     if block is None:
         return {}
-    import frontmatter  # only roadmaps that have front matter pay for YAML
-    import yaml
+    import yaml  # only roadmaps that have front matter pay for YAML
+    from frontmatter.default_handlers import YAMLHandler
 
     inner = block.split("\n", 1)[1].rsplit("\n", 2)[0]  # between the two fences
     try:
-        metadata = frontmatter.YAMLHandler().load(inner)
+        metadata = YAMLHandler().load(inner)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 2}" if mark is not None else ""

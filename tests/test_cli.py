@@ -48,7 +48,10 @@ def test_five_minute_tour(run: Run, sealed_home: Path) -> None:
         ("linear-algebra", "due", "2026-11-28", 40),
         ("matrices-and-vectors", "due", "2026-11-28", 30),
     ]
-    assert [c["id"] for c in day3["new"]] == ["eigenvalues-and-eigenvectors", "linear-algebra-for-ml"]
+    assert [c["id"] for c in day3["new"]] == [
+        "eigenvalues-and-eigenvectors",
+        "linear-algebra-for-ml",
+    ]
     assert set(day3["new"][1]) >= {"id", "title", "section", "kind", "note", "done", "parent"}
     assert (day3["new"][1]["kind"], day3["new"][1]["note"]) == ("note", "Linear Algebra for ML")
     log = log_text(sealed_home)
@@ -63,10 +66,16 @@ def test_show_json(run: Run) -> None:
     shown = json.loads(run("show", "linear-algebra", "--json", now="2026-11-29T09:00").output)
     assert shown["reviews"] == [
         {"rating": "good", "at": "2026-11-26T09:00:00+01:00", "day": "2026-11-26", "minutes": 40},
-        {"rating": "again", "at": "2026-11-28T09:00:00+01:00", "day": "2026-11-28", "minutes": None},
+        {
+            "rating": "again",
+            "at": "2026-11-28T09:00:00+01:00",
+            "day": "2026-11-28",
+            "minutes": None,
+        },
     ]
     assert (shown["due"], shown["status"], shown["lapses"]) == ("2026-11-29", "due", 1)
-    assert shown["stability"] is not None and shown["stability"] < 2.3065
+    assert shown["stability"] is not None
+    assert shown["stability"] < 2.3065
     assert 0 < shown["retrievability"] < 1
     locked = json.loads(run("show", "Linear Regression", "--json", now=DAY1).output)
     assert locked["status"] == "locked"
