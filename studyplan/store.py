@@ -15,7 +15,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -126,54 +126,36 @@ def _line_of_offset(data: bytes, offset: int) -> int:
 def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
     """Read and parse a roadmap; every failure names the file.
 
-    With `cache_dir`, the parsed roadmap is kept as a pickle keyed by the file's identity
-    (path, size, mtime, inode) so the daily command skips Markdown and YAML parsing.
+    With `cache_dir`, the parse is kept as a pickle keyed by the file's identity (path,
+    size, mtime, inode) so the daily command skips Markdown and YAML parsing.
     """
     try:
         info = path.stat()
     except FileNotFoundError:
         info = None
-    key = (
-        (ROADMAP_CACHE_VERSION, str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
-        if info is not None and cache_dir is not None
-        else None
-    )
-    cache_path = _roadmap_cache_path(cache_dir, path) if key and cache_dir else None
-    if cache_path is not None:
-        cached = _load_cached_roadmap(cache_path, key)
-        if cached is not None:
-            return cached
+    if info is None or cache_dir is None:
+        return _parse_roadmap_file(path)
+    key = (ROADMAP_CACHE_VERSION, str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
+    cache_path = _cache_path(cache_dir, "roadmap", path)
+    cached = _load_pickle(cache_path)
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key:
+        roadmap = cached[1]
+        if isinstance(roadmap, Roadmap):
+            return roadmap
     parsed = _parse_roadmap_file(path)
-    if cache_path is not None:
-        import pickle
-
-        with contextlib.suppress(OSError):  # a read-only home still works, only slower
-            atomic_write(cache_path, pickle.dumps((key, parsed), protocol=pickle.HIGHEST_PROTOCOL))
+    _save_pickle(cache_path, (key, parsed))
     return parsed
 
 
 ROADMAP_CACHE_VERSION = 1
 
 
-def _roadmap_cache_path(cache_dir: Path, path: Path) -> Path:
+def _cache_path(cache_dir: Path, kind: str, path: Path) -> Path:
     import zlib
 
-    digest = zlib.crc32(str(path.resolve()).encode())
-    return cache_dir / f"roadmap-{digest:08x}.pickle"
-
-
-def _load_cached_roadmap(cache_path: Path, key: object) -> Roadmap | None:
-    """The cached parse if it belongs to this exact file; None when missing, stale or corrupt."""
-    import pickle
-
-    try:
-        with cache_path.open("rb") as handle:
-            stored_key, roadmap = pickle.load(handle)
-    except Exception:  # any damage to a disposable cache means: parse again
-        return None
-    if stored_key != key or not isinstance(roadmap, Roadmap):
-        return None
-    return roadmap
+    return (
+        cache_dir / f"{kind}-{path.stem[:40]}-{zlib.crc32(str(path.resolve()).encode()):08x}.pickle"
+    )
 
 
 def _parse_roadmap_file(path: Path) -> Roadmap:
@@ -285,9 +267,30 @@ def _undo_from(entry: dict[str, Any]) -> Undo:
 
 @dataclass(slots=True)
 class _LogFile:
-    reviews: list[Review]
-    undos: list[Undo]
-    problems: list[LogProblem]
+    reviews: list[Review] = field(default_factory=list)
+    undos: list[Undo] = field(default_factory=list)
+    problems: list[LogProblem] = field(default_factory=list)
+
+    def extend(self, other: _LogFile) -> None:
+        self.reviews += other.reviews
+        self.undos += other.undos
+        self.problems += other.problems
+
+
+@dataclass(slots=True)
+class _LogCache:
+    """What one log file held up to `settled` bytes: complete entries only, so the next
+    read parses just what was appended since (guarded by a CRC of those bytes)."""
+
+    version: int
+    inode: int
+    settled: int
+    crc: int
+    lines: int
+    entries: _LogFile
+
+
+LOG_CACHE_VERSION = 1
 
 
 def _check_schema(data: dict[str, Any], path: Path) -> None:
@@ -298,72 +301,138 @@ def _check_schema(data: dict[str, Any], path: Path) -> None:
         )
 
 
-def read_log(path: Path) -> _LogFile:
-    """All entries of one log file. Fast path: the whole file parses; otherwise each
-    entry is parsed alone so a bad one is reported with its line and the rest count."""
-    device = path.stem
+def read_log(path: Path, cache_dir: Path | None = None) -> _LogFile:
+    """All entries of one log file, bad ones reported with their line."""
+    import zlib
+
     data = path.read_bytes()
+    inode = os.stat(path).st_ino
+    cache_path = _cache_path(cache_dir, "log", path) if cache_dir else None
+    cached = _load_pickle(cache_path) if cache_path else None
+    if not (
+        isinstance(cached, _LogCache)
+        and cached.version == LOG_CACHE_VERSION
+        and cached.inode == inode
+        and cached.settled <= len(data)
+        and zlib.crc32(data[: cached.settled]) == cached.crc
+    ):
+        cached = _LogCache(LOG_CACHE_VERSION, inode, 0, zlib.crc32(b""), 0, _LogFile())
+    tail = data[cached.settled :]
+    settled, unsettled, settled_bytes = _parse_log(path, tail, cached.lines + 1)
+    result = _LogFile()
+    result.extend(cached.entries)
+    result.extend(settled)
+    if cache_path is not None and settled_bytes:
+        end = cached.settled + settled_bytes
+        fresh = _LogCache(
+            LOG_CACHE_VERSION,
+            inode,
+            end,
+            zlib.crc32(data[:end]),
+            data.count(b"\n", 0, end),
+            _LogFile(list(result.reviews), list(result.undos), list(result.problems)),
+        )
+        _save_pickle(cache_path, fresh)
+    result.extend(unsettled)
+    return result
+
+
+def _load_pickle(path: Path) -> object:
+    import pickle
+
     try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # a missing or damaged cache only means: parse again
+        return None
+
+
+def _save_pickle(path: Path, value: object) -> None:
+    import pickle
+
+    with contextlib.suppress(OSError):  # a read-only home still works, only slower
+        atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[_LogFile, _LogFile, int]:
+    """Entries of `data` (a whole log, or what follows its settled part), split into the
+    settled part (complete entries) and a last entry that may still be being written;
+    plus how many bytes are settled."""
+    device = path.stem
+    if not data.strip():
+        return _LogFile(), _LogFile(), len(data) if data.endswith(b"\n") else 0
+    try:  # fast path: everything parses at once
         parsed = tomllib.loads(data.decode("utf-8"))
         _check_schema(parsed, path)
-        known = {"schema", "review", "undo"}
-        if set(parsed) <= known:
-            return _LogFile(
+        if set(parsed) <= {"schema", "review", "undo"}:
+            whole = _LogFile(
                 reviews=[_review_from(e, device) for e in parsed.get("review", [])],
                 undos=[_undo_from(e) for e in parsed.get("undo", [])],
-                problems=[],
             )
+            if data.endswith(b"\n"):
+                return whole, _LogFile(), len(data)
+            return _LogFile(), whole, 0
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, TypeError):
         pass
-    return _read_log_by_entry(path, data, device)
+    chunks = list(_chunks(data, first_line))
+    settled, unsettled = _LogFile(), _LogFile()
+    settled_bytes = len(data)
+    for index, (start, offset, chunk) in enumerate(chunks):
+        one = _parse_chunk(path, device, start, chunk)
+        last = index == len(chunks) - 1
+        if last and (one.problems or not chunk.endswith(b"\n")):
+            settled_bytes = offset  # may be an append in progress: read it again next time
+            unsettled.extend(one)
+        else:
+            settled.extend(one)
+    return settled, unsettled, settled_bytes
 
 
-def _chunks(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """(first line number, bytes) of the preamble and of each table."""
-    lines = data.splitlines(keepends=True)
-    start, current = 1, []  # type: int, list[bytes]
-    for number, line in enumerate(lines, start=1):
+def _chunks(data: bytes, first_line: int = 1) -> Iterator[tuple[int, int, bytes]]:
+    """(first line number, byte offset, bytes) of the preamble and of each entry."""
+    start, offset, position, current = first_line, 0, 0, []  # type: int, int, int, list[bytes]
+    for number, line in enumerate(data.splitlines(keepends=True), start=first_line):
         if _TABLE.match(line) and current:
-            yield start, b"".join(current)
-            start, current = number, []
+            yield start, offset, b"".join(current)
+            start, offset, current = number, position, []
         current.append(line)
+        position += len(line)
     if current:
-        yield start, b"".join(current)
+        yield start, offset, b"".join(current)
 
 
-def _read_log_by_entry(path: Path, data: bytes, device: str) -> _LogFile:
-    out = _LogFile([], [], [])
-    for start, chunk in _chunks(data):
-        try:
-            text = chunk.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = start + chunk.count(b"\n", 0, error.start)
-            out.problems.append(LogProblem(str(path), line, "not UTF-8 text"))
-            continue
-        try:
-            parsed = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            found = _TOML_LINE.search(str(error))
-            line = start + int(found.group(1)) - 1 if found and found.group(1) else start
-            reason = _TOML_LINE.sub("", str(error)).strip()
-            out.problems.append(
-                LogProblem(str(path), line, f"unreadable entry ({reason}); torn by a crash?")
-            )
-            continue
-        try:
-            if "schema" in parsed:
-                _check_schema(parsed, path)
-            for table, entries in parsed.items():
-                if table == "schema":
-                    continue
-                if table == "review":
-                    out.reviews.extend(_review_from(e, device) for e in entries)
-                elif table == "undo":
-                    out.undos.extend(_undo_from(e) for e in entries)
-                else:
-                    raise ValueError(f"unknown entry '{table}'")
-        except (ValueError, TypeError) as error:
-            out.problems.append(LogProblem(str(path), start, str(error)))
+def _parse_chunk(path: Path, device: str, start: int, chunk: bytes) -> _LogFile:
+    out = _LogFile()
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = start + chunk.count(b"\n", 0, error.start)
+        out.problems.append(LogProblem(str(path), line, "not UTF-8 text"))
+        return out
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = _TOML_LINE.search(str(error))
+        line = start + int(found.group(1)) - 1 if found and found.group(1) else start
+        reason = _TOML_LINE.sub("", str(error)).strip()
+        out.problems.append(
+            LogProblem(str(path), line, f"unreadable entry ({reason}); torn by a crash?")
+        )
+        return out
+    try:
+        if "schema" in parsed:
+            _check_schema(parsed, path)
+        for table, entries in parsed.items():
+            if table == "schema":
+                continue
+            if table == "review":
+                out.reviews.extend(_review_from(e, device) for e in entries)
+            elif table == "undo":
+                out.undos.extend(_undo_from(e) for e in entries)
+            else:
+                raise ValueError(f"unknown entry '{table}'")
+    except (ValueError, TypeError) as error:
+        out.problems.append(LogProblem(str(path), start, str(error)))
     return out
 
 
@@ -376,14 +445,14 @@ def log_files(home: Home) -> list[Path]:
         raise LogError(f"cannot read {home.log_dir}: {error.strerror}") from None
 
 
-def read_history(home: Home) -> History:
+def read_history(home: Home, cache: bool = True) -> History:
     """The union of every device's log, ordered by time."""
     reviews: list[Review] = []
     undos: list[Undo] = []
     problems: list[LogProblem] = []
     for path in log_files(home):
         try:
-            one = read_log(path)
+            one = read_log(path, home.cache_dir if cache else None)
         except OSError as error:
             raise LogError(f"cannot read {path}: {error.strerror}") from None
         reviews.extend(one.reviews)
