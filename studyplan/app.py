@@ -15,8 +15,17 @@ from fsrs import Scheduler
 
 from studyplan import clock, schedule, store
 from studyplan.config import Config
-from studyplan.errors import InputError, LogError, TopicError
+from studyplan.errors import InputError, LogError, StudyplanError, TopicError
 from studyplan.model import Card, DayStamp, History, Policy, Rating, Review, Roadmap, Undo
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One line of `doctor`: ok, a note, or a problem with how to fix it."""
+
+    level: str  # "ok" | "note" | "problem"
+    subject: str
+    message: str
 
 
 @dataclass
@@ -156,3 +165,67 @@ class Study:
             last = own[-1]
             store.append(path, "undo", store.undo_table(Undo(review=last.id, at=self.now)))
         return last
+
+    def doctor(self) -> list[Check]:
+        """Check config, roadmap and logs; never raises for what it can report."""
+        checks: list[Check] = []
+        try:
+            _ = self.config
+            checks.append(Check("ok", "config", str(self.store.config_path)))
+        except StudyplanError as error:
+            checks.append(Check("problem", "config", f"{error}; fix the file or delete it"))
+            return checks
+        try:
+            roadmap = self.roadmap
+            numbered = sum(1 for s in roadmap.sections if s.number is not None)
+            checks.append(
+                Check(
+                    "ok",
+                    "roadmap",
+                    f"{self.roadmap_path} ({len(roadmap.cards)} cards, "
+                    f"{numbered} numbered sections)",
+                )
+            )
+        except StudyplanError as error:
+            checks.append(Check("problem", "roadmap", str(error)))
+            roadmap = None
+        try:
+            history = store.read_history(self.store, cache=False)
+        except StudyplanError as error:
+            checks.append(Check("problem", "log", str(error)))
+            return checks
+        files = store.log_files(self.store)
+        checks.append(
+            Check(
+                "ok" if not history.problems else "problem",
+                "log",
+                f"{len(files)} file{'s' if len(files) != 1 else ''} in {self.store.log_dir}, "
+                f"{len(history.effective())} reviews counted, {len(history.undos)} undone",
+            )
+        )
+        for problem in history.problems:
+            checks.append(
+                Check(
+                    "problem",
+                    "log",
+                    f"{problem}; this entry is not counted. Fix: complete or delete it by hand "
+                    "(keep a copy of the file first)",
+                )
+            )
+        if roadmap is not None:
+            known = {card.id for card in roadmap.cards}
+            orphans: dict[str, int] = {}
+            for review in history.effective():
+                if review.card not in known:
+                    orphans[review.card] = orphans.get(review.card, 0) + 1
+            if orphans:
+                listed = ", ".join(f"{k} ({v})" for k, v in sorted(orphans.items())[:10])
+                checks.append(
+                    Check(
+                        "note",
+                        "orphans",
+                        f"{sum(orphans.values())} reviews of {len(orphans)} ids not in the "
+                        f"roadmap: {listed}; renamed or deleted items keep their history",
+                    )
+                )
+        return checks

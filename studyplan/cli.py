@@ -222,8 +222,7 @@ def today(ctx: click.Context, budget: int | None, as_json: bool) -> None:
         out(line)
 
 
-def _entry_lines(entries: tuple[Entry, ...], today: date) -> list[str]:
-    width = max((len(e.card.title) for e in entries), default=0)
+def _entry_lines(entries: tuple[Entry, ...], today: date, width: int) -> list[str]:
     lines = []
     for e in entries:
         card = e.card
@@ -249,6 +248,7 @@ def _entry_lines(entries: tuple[Entry, ...], today: date) -> list[str]:
 
 def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
     today_ = q.day
+    width = max((len(e.card.title) for e in (*q.reviews, *q.new)), default=0)
     lines = [style(f"{clock.fmt_day(today_)} {today_.year} · {title}", bold=True), ""]
     if q.studied_today:
         names = ", ".join(dict.fromkeys(s.review.title or s.review.card for s in q.studied_today))
@@ -257,7 +257,7 @@ def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
         lines.append("Nothing left to study today.")
     if q.reviews:
         lines.append(style(f"Reviews due ({len(q.reviews)})", bold=True))
-        lines += _entry_lines(q.reviews, today_)
+        lines += _entry_lines(q.reviews, today_, width)
     elif q.next_due is not None:
         lines.append(
             f"No reviews due. Next review: {clock.fmt_day(q.next_due, today_)} "
@@ -265,7 +265,7 @@ def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
         )
     if q.new:
         lines.append(style(f"New ({len(q.new)})", bold=True))
-        lines += _entry_lines(q.new, today_)
+        lines += _entry_lines(q.new, today_, width)
     lines.append("")
     over = "the time budget" if q.budget is not None else "today's limit"
     if q.due_left_out:
@@ -437,7 +437,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     if state.studied:
         assert state.due is not None
         when = f"{clock.fmt_day(state.due, today_)} ({clock.relative(state.due, today_)})"
-        out(f"  status    {st}, due {when}")
+        out(f"  status    {'due since' if state.due < today_ else 'due'} {when}")
         out(
             f"  memory    stability {state.stability:.1f} days, difficulty {state.difficulty:.2f}, "
             f"recall now {recall:.0%}"
@@ -453,6 +453,22 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
         names = ", ".join(c.title for c in blocking[:6])
         more = f" and {len(blocking) - 6} more" if len(blocking) > 6 else ""
         out(f"  blocked   by {names}{more}")
+
+
+# --- doctor ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Check the config, the roadmap and the review logs; exit 1 if anything is wrong."""
+    checks = _study(ctx).doctor()
+    colours = {"ok": "green", "note": "yellow", "problem": "red"}
+    for check in checks:
+        level = style(f"{check.level:<8}", fg=colours[check.level])
+        out(f"{level} {check.subject:<8} {check.message}")
+    if any(check.level == "problem" for check in checks):
+        ctx.exit(1)
 
 
 # --- config ----------------------------------------------------------------------------

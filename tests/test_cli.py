@@ -298,3 +298,30 @@ def test_every_command_has_help(run: Run, path: tuple[str, ...]) -> None:
     assert result.exit_code == 0
     assert "Usage: " in result.output
     assert len(result.output.splitlines()) > 3
+
+
+def test_doctor_reports_problems_and_orphans(run: Run, sealed_home: Path, tmp_path: Path) -> None:
+    roadmap = tmp_path / "r.md"
+    roadmap.write_text("## 1. A\n- [ ] One\n- [ ] Two\n", encoding="utf-8")
+    run("review", "one", "good", now=DAY1, roadmap=roadmap)
+    run("review", "two", "good", now=DAY1, roadmap=roadmap)
+    clean = run("doctor", roadmap=roadmap)
+    assert clean.exit_code == 0
+    assert clean.output.splitlines() == [
+        f"ok       config   {sealed_home / 'studyplan.toml'}",
+        f"ok       roadmap  {roadmap} (2 cards, 1 numbered sections)",
+        f"ok       log      1 file in {sealed_home / 'log'}, 2 reviews counted, 0 undone",
+    ]
+    roadmap.write_text("## 1. A\n- [ ] One\n- [ ] Second\n", encoding="utf-8")
+    log = sealed_home / "log" / "laptop.toml"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write('\n[[review]]\nid = "t"\ncard = "one"\nrating = "good"\nat = 2026-11-2')
+    result = run("doctor", roadmap=roadmap)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[2].startswith("problem  log      1 file in")
+    assert lines[3].startswith(f"problem  log      {log}:23: unreadable entry")
+    assert lines[4] == (
+        "note     orphans  1 reviews of 1 ids not in the roadmap: two (1); "
+        "renamed or deleted items keep their history"
+    )
