@@ -96,7 +96,13 @@ class Study:
 
     @cached_property
     def states(self) -> dict[str, schedule.CardState]:
-        return schedule.states(self.roadmap, self.stamps, self.policy)
+        """Replayed through FSRS; per-card results are kept in the cache between runs."""
+        memo = store.load_memo(self.store, self.policy)
+        before = dict(memo)
+        result = schedule.states(self.roadmap, self.stamps, self.policy, memo)
+        if memo != before:
+            store.save_memo(self.store, self.policy, memo)
+        return result
 
     @cached_property
     def scheduler(self) -> Scheduler:

@@ -128,14 +128,40 @@ def group_stamps(stamps: Iterable[DayStamp]) -> dict[str, list[DayStamp]]:
     return grouped
 
 
-def states(roadmap: Roadmap, stamps: Iterable[DayStamp], policy: Policy) -> dict[str, CardState]:
+Memo = dict[str, tuple[int, tuple[float | None, float | None, date | None, int]]]
+"""Replay results per card id, keyed by a checksum of the card's reviews: lets a caller
+keep them between runs so only cards with new reviews go through FSRS again."""
+
+
+def _reviews_key(stamps: Sequence[DayStamp]) -> int:
+    text = "|".join(f"{s.review.id}:{s.day.toordinal()}:{int(s.review.rating)}" for s in stamps)
+    return zlib.crc32(text.encode())
+
+
+def states(
+    roadmap: Roadmap, stamps: Iterable[DayStamp], policy: Policy, memo: Memo | None = None
+) -> dict[str, CardState]:
     """Every roadmap card's memory state. Reviews of cards no longer in the roadmap are
-    left out here (they stay in the log)."""
+    left out here (they stay in the log). `memo`, if given, is read and updated; it must
+    only ever be used with the same policy."""
     scheduler = make_scheduler(policy)
     grouped = group_stamps(stamps)
-    return {
-        card.id: replay(card, grouped.get(card.id, ()), policy, scheduler) for card in roadmap.cards
-    }
+    out: dict[str, CardState] = {}
+    for card in roadmap.cards:
+        own = grouped.get(card.id, [])
+        if memo is None or not own:
+            out[card.id] = replay(card, own, policy, scheduler)
+            continue
+        key = _reviews_key(own)
+        known = memo.get(card.id)
+        if known is not None and known[0] == key:
+            stability, difficulty, due, lapses = known[1]
+            out[card.id] = CardState(card, tuple(own), stability, difficulty, due, lapses)
+        else:
+            state = replay(card, own, policy, scheduler)
+            memo[card.id] = (key, (state.stability, state.difficulty, state.due, state.lapses))
+            out[card.id] = state
+    return out
 
 
 # --- prerequisite gate -------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 
 from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, LogError, RoadmapError
-from studyplan.model import History, LogProblem, Rating, Review, Roadmap, Undo
+from studyplan.model import History, LogProblem, Policy, Rating, Review, Roadmap, Undo
 
 SCHEMA = 1
 CONFIG_NAME = "studyplan.toml"
@@ -335,6 +335,27 @@ def read_log(path: Path, cache_dir: Path | None = None) -> _LogFile:
         _save_pickle(cache_path, fresh)
     result.extend(unsettled)
     return result
+
+
+MEMO_VERSION = 1
+
+
+def load_memo(home: Home, policy: Policy) -> dict[str, Any]:
+    """The replay memo for this policy (empty when missing, stale or damaged)."""
+    cached = _load_pickle(home.cache_dir / "states.pickle")
+    if (
+        isinstance(cached, tuple)
+        and len(cached) == 3
+        and cached[0] == MEMO_VERSION
+        and cached[1] == policy
+        and isinstance(cached[2], dict)
+    ):
+        return cached[2]
+    return {}
+
+
+def save_memo(home: Home, policy: Policy, memo: dict[str, Any]) -> None:
+    _save_pickle(home.cache_dir / "states.pickle", (MEMO_VERSION, policy, memo))
 
 
 def _load_pickle(path: Path) -> object:

@@ -244,3 +244,19 @@ def test_find_suggests_close_titles() -> None:
     match = schedule.find(seed().cards, "Linaer Regresion")
     assert match.cards == ()
     assert [c.title for c in match.suggestions][:1] == ["Linear Regression"]
+
+
+def test_memo_gives_the_same_states_and_replays_only_changed_cards() -> None:
+    roadmap = seed()
+    stamps = [stamp("linear-algebra", D0), stamp("calculus", D0, Rating.HARD)]
+    memo: schedule.Memo = {}
+    first = schedule.states(roadmap, stamps, NO_FUZZ, memo)
+    assert set(memo) == {"linear-algebra", "calculus"}
+    assert schedule.states(roadmap, stamps, NO_FUZZ, memo) == first
+    # A stale entry (the card's reviews changed) is replayed, not trusted.
+    memo["calculus"] = (memo["calculus"][0], (99.0, 1.0, D0, 0))
+    assert schedule.states(roadmap, stamps, NO_FUZZ, memo)["calculus"].stability == 99.0
+    more = [*stamps, stamp("calculus", D0 + timedelta(1))]
+    again = schedule.states(roadmap, more, NO_FUZZ, memo)
+    assert again["calculus"] == schedule.states(roadmap, more, NO_FUZZ)["calculus"]
+    assert again["calculus"].stability != 99.0
