@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fsrs import Scheduler
 
@@ -17,6 +18,10 @@ from studyplan import clock, schedule, store
 from studyplan.config import Config
 from studyplan.errors import InputError, LogError, StudyplanError, TopicError
 from studyplan.model import Card, DayStamp, History, Policy, Rating, Review, Roadmap, Undo
+
+if TYPE_CHECKING:
+    from studyplan.export import Meta
+    from studyplan.plan import Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,47 @@ class Study:
         if budget is not None and budget < 0:
             raise InputError(f"--minutes must be ≥ 0, got {budget}")
         return schedule.queue(self.roadmap, self.states, self.today, self.policy, budget)
+
+    def plan(
+        self,
+        days: int,
+        start: date | None = None,
+        assume: Rating = Rating.GOOD,
+        budget: int | None = None,
+    ) -> Plan:
+        """The coming days as `today` would list them; never touches the log."""
+        from studyplan.plan import simulate
+
+        if budget is not None and budget < 0:
+            raise InputError(f"--minutes must be ≥ 0, got {budget}")
+        if start is not None and start < self.today:
+            raise InputError(
+                f"--start {start.isoformat()} is before today ({self.today.isoformat()}); "
+                "use --now to plan from an earlier moment"
+            )
+        return simulate(
+            self.roadmap,
+            self.states,
+            self.policy,
+            self.today,
+            days,
+            start=start,
+            assume=assume,
+            budget=budget,
+        )
+
+    def export_meta(self) -> Meta:
+        from datetime import time
+
+        from studyplan.export import Meta
+
+        start = self.config.study_start
+        return Meta(
+            roadmap=self.roadmap,
+            generated=self.now,
+            zone=clock.zone_name(self.config.timezone),
+            study_start=time.fromisoformat(start) if start else None,
+        )
 
     def find(self, topic: str) -> Card:
         """The one card a TOPIC names, or a TopicError listing candidates."""

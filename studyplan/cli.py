@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -20,8 +20,12 @@ from studyplan import __version__, clock
 from studyplan.app import Study
 from studyplan.config import CHECKS, HELP, Config
 from studyplan.errors import StudyplanError
-from studyplan.model import Card, Rating
+from studyplan.export import card_json, entry_json, iso
+from studyplan.model import Rating
 from studyplan.schedule import CardState, Entry, Queue
+
+if TYPE_CHECKING:
+    from studyplan.plan import Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 RATINGS = "again|hard|good|easy"
@@ -95,40 +99,8 @@ def _dump(value: Any) -> None:
 # --- JSON shapes -----------------------------------------------------------------------
 
 
-def card_json(card: Card) -> dict[str, Any]:
-    return {
-        "id": card.id,
-        "title": card.title,
-        "section": card.section,
-        "section_title": card.section_title or None,
-        "subsection": card.subsection,
-        "kind": card.kind.value,
-        "note": card.note,
-        "anchor": card.anchor,
-        "done": card.done,
-        "skipped": card.skipped,
-        "mark": card.mark_char,
-        "parent": card.parent,
-        "line": card.line,
-    }
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def entry_json(entry: Entry) -> dict[str, Any]:
-    return {
-        **card_json(entry.card),
-        "reason": "new" if entry.new else "due",
-        "due": _iso(entry.state.due),
-        "retrievability": _round(entry.retrievability),
-        "minutes": entry.minutes,
-    }
-
-
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits)
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def status(state: CardState, today: date, locked: bool) -> str:
@@ -214,7 +186,7 @@ def today(ctx: click.Context, budget: int | None, as_json: bool) -> None:
                 "new": [entry_json(e) for e in q.new],
                 "minutes": q.minutes,
                 "studied_today": len(q.studied_today),
-                "next_due": _iso(q.next_due),
+                "next_due": iso(q.next_due),
             }
         )
         return
@@ -279,6 +251,131 @@ def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
             f"{len(q.reviews) + len(q.new)} topics, about {q.minutes} min. "
             f'Log each with: studyplan review "TOPIC" {RATINGS}'
         )
+    return lines
+
+
+# --- plan ------------------------------------------------------------------------------
+
+FORMATS = ("text", "md", "ics", "csv", "json")
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date; use YYYY-MM-DD", param_hint=option
+        ) from None
+
+
+@cli.command()
+@click.option("--days", type=click.IntRange(1, 3660), default=7, show_default=True)
+@click.option(
+    "--start", metavar="DATE", help="First day of the plan (YYYY-MM-DD) [default: today]."
+)
+@click.option(
+    "--week", is_flag=True, help="The ISO week (Monday to Sunday) holding --start or today."
+)
+@click.option(
+    "--assume",
+    type=click.Choice(["hard", "good", "easy"]),
+    default="good",
+    show_default=True,
+    help="How you will rate each planned topic.",
+)
+@click.option("--minutes", "budget", type=int, metavar="N", help="Time budget per day, in minutes.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to FILE (atomically) instead of printing.",
+)
+@click.option("--force", is_flag=True, help="Overwrite a file that studyplan did not write.")
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    days: int,
+    start: str | None,
+    week: bool,
+    assume: str,
+    budget: int | None,
+    fmt: str,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """The coming days: reviews and new topics per day, as studied and rated as assumed.
+
+    Day 1 is exactly what `studyplan today` lists. Nothing is written to the review log.
+
+    \b
+    studyplan plan                       the next 7 days in the terminal
+    studyplan plan --week --start 2026-11-30 --format md -o "Week 49.md"
+    studyplan plan --days 30 --format ics -o study.ics
+    """
+    from studyplan import export
+    from studyplan.plan import iso_week
+
+    study = _study(ctx)
+    first = _parse_date(start, "--start")
+    if week:
+        monday, sunday = iso_week(first or study.today)
+        first = max(monday, study.today)
+        days = (sunday - first).days + 1
+        if days <= 0:
+            raise click.BadParameter("that week is over", param_hint="--week")
+    result = study.plan(days, first, Rating.parse(assume), budget)
+    if fmt == "text":
+        data = "\n".join(render_plan(result, study.roadmap.title)) + "\n"
+    elif fmt == "json":
+        import json
+
+        payload = export.plan_json(result, study.export_meta())
+        data = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        data = export.plan_csv(result)
+    elif fmt == "md":
+        data = export.plan_markdown(result, study.export_meta())
+    else:
+        raw = export.plan_ics(result, study.export_meta())
+        data = raw.decode("utf-8")
+    if output is None:
+        click.echo(data, nl=False, color=_color())
+        return
+    from studyplan import store
+
+    store.write_export(study.store, output, data.encode("utf-8"), force=force)
+    click.echo(f"Wrote {output} ({len(result.days)} days, {result.topics} topics).", err=True)
+
+
+def render_plan(result: Plan, title: str) -> list[str]:
+    days = result.days
+    width = max((len(e.card.title) for q in days for e in (*q.reviews, *q.new)), default=0)
+    span = f"{clock.fmt_day(days[0].day)} – {clock.fmt_day(days[-1].day)} {days[-1].day.year}"
+    lines = [
+        style(f"Plan for {span} · {title}", bold=True),
+        f"assuming every topic is rated {result.assume.label} · {result.topics} topics · "
+        f"about {result.minutes} min",
+    ]
+    for q in days:
+        count = len(q.reviews) + len(q.new)
+        lines += [
+            "",
+            style(f"{clock.fmt_day(q.day)} · {count} topics · {q.minutes} min", bold=True),
+        ]
+        if not count:
+            lines.append("  nothing planned")
+        for kind, entries in (("review", q.reviews), ("new", q.new)):
+            for e in entries:
+                card = e.card
+                where = f"§{card.section}" if card.section is not None else "§-"
+                note = f"  [[{card.note}{card.anchor or ''}]]" if card.note else ""
+                lines.append(
+                    f"  {kind:<6}  {where:<4}{card.title:<{width}}  {card.kind.value:<5}  "
+                    f"{e.minutes:>3} min{note}"
+                )
     return lines
 
 
@@ -371,7 +468,7 @@ def topics(ctx: click.Context, as_json: bool) -> None:
         rows.append((card, state, status(state, today_, locked)))
     if as_json:
         _dump(
-            [{**card_json(card), "status": st, "due": _iso(state.due)} for card, state, st in rows]
+            [{**card_json(card), "status": st, "due": iso(state.due)} for card, state, st in rows]
         )
         return
     out(style(study.roadmap.title, bold=True) + f"  ({len(rows)} topics)")
@@ -408,7 +505,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
             {
                 **card_json(card),
                 "status": st,
-                "due": _iso(state.due),
+                "due": iso(state.due),
                 "stability": _round(state.stability),
                 "difficulty": _round(state.difficulty),
                 "retrievability": _round(recall),

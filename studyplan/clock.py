@@ -52,6 +52,18 @@ def _pendulum_zone(zone_name: str | None) -> Any:
     return pendulum.Timezone(zone_name) if zone_name else get_local_timezone()
 
 
+def zone_name(configured: str | None) -> str:
+    """An IANA name for calendars: the configured zone, else the system's."""
+    if configured:
+        return configured
+    from pendulum.tz.local_timezone import get_local_timezone
+
+    name = getattr(get_local_timezone(), "name", None)
+    if isinstance(name, str) and ("/" in name or name == "UTC"):
+        return name
+    return "UTC"  # a bare offset has no IANA name; calendars then get UTC times
+
+
 def parse_moment(text: str, zone_name: str | None) -> datetime:
     """An ISO-8601 `--now`: local time in the learner's zone when it has no offset.
 

@@ -31,6 +31,7 @@ class Config:
     gate_stability: float = 0.0
     minutes_topic: int = 30
     minutes_note: int = 15
+    study_start: str | None = None
     parameters: tuple[float, ...] | None = None
 
     def policy(self) -> Policy:
@@ -116,6 +117,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "gate_stability": _float(0.0, 36500.0),
     "minutes_topic": _int(1, 1440),
     "minutes_note": _int(1, 1440),
+    "study_start": _text(r"([01]\d|2[0-3]):[0-5]\d", 'must be a time of day such as "07:30"'),
     "parameters": _parameters,
 }
 
@@ -133,6 +135,7 @@ HELP: dict[str, str] = {
     "(0 = studied once is enough)",
     "minutes_topic": "expected minutes for a topic card until you have logged your own",
     "minutes_note": "expected minutes for a note card until you have logged your own",
+    "study_start": 'calendar export: timed blocks from this time ("07:30"), else all-day events',
     "parameters": "the 21 FSRS parameters (default: FSRS-6 defaults)",
 }
 

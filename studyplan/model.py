@@ -57,6 +57,7 @@ class Section:
     number: int | None
     title: str
     line: int
+    heading: str = ""  # the heading text as written, for [[note#heading]] links
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class Card:
     parent: str | None
     line: int  # 1-based line in the roadmap file
     order: int  # position in document order
+    section_heading: str = ""  # the `##` heading as written, for links into the roadmap
 
     @property
     def done(self) -> bool:

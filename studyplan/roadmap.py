@@ -124,8 +124,8 @@ def parse_section_heading(heading: str, line: int) -> Section:
     match = _SECTION_NUMBER.match(bare)
     if match:
         title = match.group(2).strip() or bare
-        return Section(number=int(match.group(1)), title=title, line=line)
-    return Section(number=None, title=bare or plain, line=line)
+        return Section(number=int(match.group(1)), title=title, line=line, heading=heading)
+    return Section(number=None, title=bare or plain, line=line, heading=heading)
 
 
 @dataclass(slots=True)
@@ -335,6 +335,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
             parent=raws[raw.parent].id if raw.parent is not None else None,
             line=raw.line,
             order=index,
+            section_heading=raw.section.heading if raw.section else "",
         )
         for index, raw in enumerate(raws)
     )

@@ -90,34 +90,48 @@ class CardState:
         return scheduler.get_card_retrievability(probe, current_datetime=_midnight(day))
 
 
+def extend(state: CardState, stamp: DayStamp, policy: Policy, scheduler: Scheduler) -> CardState:
+    """The card's state after one more review (which must not be older than the last)."""
+    when = _midnight(stamp.day)
+    card_id = zlib.crc32(state.card.id.encode())
+    if state.stability is None or state.difficulty is None or state.last is None:
+        memory = FsrsCard(card_id=card_id, state=State.Learning, due=when)
+    else:
+        # Without learning steps a studied card is always in the Review state, so these
+        # fields are all py-fsrs needs to continue exactly where the replay left off.
+        memory = FsrsCard(
+            card_id=card_id,
+            state=State.Review,
+            stability=state.stability,
+            difficulty=state.difficulty,
+            due=_midnight(state.due or stamp.day),
+            last_review=_midnight(state.last),
+        )
+    rating = FsrsRating(int(stamp.review.rating))
+    memory, _ = scheduler.review_card(memory, rating, review_datetime=when)
+    interval = (memory.due - when).days
+    if policy.fuzz:
+        seed = f"{state.card.id}/{stamp.review.id}"
+        interval = fuzzed(interval, seed, policy.maximum_interval)
+    lapse = rating is FsrsRating.Again and state.studied
+    return CardState(
+        card=state.card,
+        stamps=(*state.stamps, stamp),
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=stamp.day + timedelta(days=interval),
+        lapses=state.lapses + (1 if lapse else 0),
+    )
+
+
 def replay(
     card: Card, stamps: Sequence[DayStamp], policy: Policy, scheduler: Scheduler
 ) -> CardState:
     """Run a card's reviews through FSRS in order."""
-    if not stamps:
-        return CardState(card=card, stamps=())
-    memory = FsrsCard(
-        card_id=zlib.crc32(card.id.encode()), state=State.Learning, due=_midnight(stamps[0].day)
-    )
-    lapses = 0
-    for index, stamp in enumerate(stamps):
-        when = _midnight(stamp.day)
-        rating = FsrsRating(int(stamp.review.rating))
-        memory, _ = scheduler.review_card(memory, rating, review_datetime=when)
-        if rating is FsrsRating.Again and index > 0:
-            lapses += 1
-        if policy.fuzz:
-            interval = (memory.due - when).days
-            seed = f"{card.id}/{stamp.review.id}"
-            memory.due = when + timedelta(days=fuzzed(interval, seed, policy.maximum_interval))
-    return CardState(
-        card=card,
-        stamps=tuple(stamps),
-        stability=memory.stability,
-        difficulty=memory.difficulty,
-        due=memory.due.date(),
-        lapses=lapses,
-    )
+    state = CardState(card=card, stamps=())
+    for stamp in stamps:
+        state = extend(state, stamp, policy, scheduler)
+    return state
 
 
 def group_stamps(stamps: Iterable[DayStamp]) -> dict[str, list[DayStamp]]:
@@ -290,11 +304,12 @@ def queue(
     day: date,
     policy: Policy,
     budget: int | None = None,
+    estimator: Estimator | None = None,
 ) -> Queue:
     """What to study on `day`: due reviews most at-risk first, then new cards that the
     gate allows in document order, within the daily limits and the time budget."""
     scheduler = make_scheduler(policy)
-    estimator = Estimator.build(all_states, policy)
+    estimator = estimator or Estimator.build(all_states, policy)
     gate = Gate.build(all_states.values(), policy)
 
     studied_today = tuple(

@@ -147,7 +147,7 @@ def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
     return parsed
 
 
-ROADMAP_CACHE_VERSION = 1
+ROADMAP_CACHE_VERSION = 2
 
 
 def _cache_path(cache_dir: Path, kind: str, path: Path) -> Path:
@@ -538,3 +538,38 @@ def append(path: Path, table: str, entry: dict[str, Any]) -> None:
         os.close(fd)
     if size == 0:
         _fsync_dir(path.parent)
+
+
+# --- exported files ----------------------------------------------------------------------
+
+EXPORTS_NAME = "exports.toml"
+
+
+def write_export(home: Home, path: Path, data: bytes, *, force: bool) -> None:
+    """Write an exported file atomically. A file that exists is replaced only if studyplan
+    wrote it and nobody changed it since (checked by its SHA-256), or with `force`."""
+    import hashlib
+
+    import tomli_w
+
+    from studyplan.errors import InputError
+
+    target = path.expanduser().resolve()
+    registry_path = home.root / EXPORTS_NAME
+    try:
+        registry = tomllib.loads(registry_path.read_text(encoding="utf-8")).get("files", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        registry = {}
+    if target.is_dir():
+        raise InputError(f"{path} is a folder; give a file name with -o")
+    if target.exists() and not force:
+        current = hashlib.sha256(target.read_bytes()).hexdigest()
+        if registry.get(str(target)) != current:
+            raise InputError(
+                f"{path} exists and was not written by studyplan (or was edited since); "
+                "pass --force to overwrite it"
+            )
+    atomic_write(target, data)
+    registry[str(target)] = hashlib.sha256(data).hexdigest()
+    header = "# Files written by 'studyplan plan -o', so they may be replaced later.\n"
+    atomic_write(registry_path, (header + tomli_w.dumps({"files": registry})).encode())

@@ -37,6 +37,7 @@ def test_seed_figures() -> None:
         "EDA Techniques",
     ]
     assert not any(card.title in ("Notes", "Detailed Notes") for card in roadmap.cards)
+    assert roadmap.cards[0].section_heading == "📚 1. Prerequisites & Fundamentals"
     assert [(s.number, s.title, s.line) for s in roadmap.sections] == [
         (1, "Prerequisites & Fundamentals", 21),
         (2, "Data Processing & Analysis", 40),
@@ -100,7 +101,12 @@ def test_heading_forms_and_unnumbered_sections() -> None:
 )
 def test_section_heading(heading: str, number: int | None, title: str) -> None:
     section = parse_section_heading(heading, 5)
-    assert (section.number, section.title, section.line) == (number, title, 5)
+    assert (section.number, section.title, section.line, section.heading) == (
+        number,
+        title,
+        5,
+        heading,
+    )
 
 
 def test_checkbox_markers_and_marks() -> None:

@@ -1,0 +1,216 @@
+"""Cards, queues and plans as JSON values, CSV, an Obsidian note and iCalendar. Pure: every
+function returns a value or a string; writing files is `store.py`'s job.
+
+The iCalendar and front-matter libraries are imported inside the functions that use them,
+so `today` never loads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from studyplan import clock
+from studyplan.model import Card, Roadmap
+from studyplan.plan import Plan, iso_week
+from studyplan.schedule import Entry, Queue
+
+
+def card_json(card: Card) -> dict[str, Any]:
+    return {
+        "id": card.id,
+        "title": card.title,
+        "section": card.section,
+        "section_title": card.section_title or None,
+        "subsection": card.subsection,
+        "kind": card.kind.value,
+        "note": card.note,
+        "anchor": card.anchor,
+        "done": card.done,
+        "skipped": card.skipped,
+        "mark": card.mark_char,
+        "parent": card.parent,
+        "line": card.line,
+    }
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        **card_json(entry.card),
+        "reason": "new" if entry.new else "due",
+        "due": iso(entry.state.due),
+        "retrievability": _round(entry.retrievability),
+        "minutes": entry.minutes,
+    }
+
+
+def queue_json(q: Queue) -> dict[str, Any]:
+    return {
+        "date": q.day.isoformat(),
+        "reviews": [entry_json(e) for e in q.reviews],
+        "new": [entry_json(e) for e in q.new],
+        "minutes": q.minutes,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """What an exported plan says about itself."""
+
+    roadmap: Roadmap
+    generated: datetime
+    zone: str  # IANA name of the learner's time zone
+    study_start: time | None = None  # timed calendar blocks from this hour, else all-day
+
+    @property
+    def note_name(self) -> str:
+        """The roadmap's note name in the vault: its file name without `.md`."""
+        return self.roadmap.source.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".md")
+
+
+def _entries(q: Queue) -> list[tuple[str, Entry]]:
+    return [("review", e) for e in q.reviews] + [("new", e) for e in q.new]
+
+
+def plan_json(plan: Plan, meta: Meta) -> dict[str, Any]:
+    return {
+        "roadmap": meta.roadmap.title,
+        "generated": meta.generated.isoformat(),
+        "assume": plan.assume.label,
+        "budget": plan.budget,
+        "minutes": plan.minutes,
+        "days": [queue_json(q) for q in plan.days],
+    }
+
+
+def plan_csv(plan: Plan) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["date", "kind", "id", "title", "section", "minutes"])
+    for q in plan.days:
+        for kind, e in _entries(q):
+            section = "" if e.card.section is None else e.card.section
+            writer.writerow([q.day.isoformat(), kind, e.card.id, e.card.title, section, e.minutes])
+    return buffer.getvalue()
+
+
+def _span(plan: Plan) -> str:
+    first, last = plan.days[0].day, plan.days[-1].day
+    return f"{clock.fmt_day(first)} – {clock.fmt_day(last)} {last.year}"
+
+
+def _link(card: Card, meta: Meta) -> str:
+    """A wikilink to the card's note, else to its section of the roadmap note."""
+    alias = card.title.replace("|", "/").replace("]", ")").replace("[", "(")
+    if card.note:
+        return f"[[{card.note}{card.anchor or ''}|{alias}]]"
+    heading = card.section_heading.replace("#", "").replace("|", "/").strip()
+    target = f"{meta.note_name}#{heading}" if heading else meta.note_name
+    return f"[[{target}|{alias}]]"
+
+
+def plan_markdown(plan: Plan, meta: Meta) -> str:
+    """An Obsidian note: front matter, a `## Mon 30 Nov` heading per day, checkboxes."""
+    import frontmatter
+
+    first = plan.days[0].day
+    year, week, _ = first.isocalendar()
+    monday, sunday = iso_week(first)
+    lines = [
+        f"# Study plan · {_span(plan)}",
+        "",
+        f"From [[{meta.note_name}]] · {plan.topics} topics · about {plan.minutes} min, "
+        f"assuming you rate them {plan.assume.label}.",
+        "",
+    ]
+    for q in plan.days:
+        lines.append(f"## {clock.fmt_day(q.day)}")
+        entries = _entries(q)
+        if not entries:
+            lines.append("Nothing planned.")
+        for kind, e in entries:
+            where = f"§{e.card.section} · " if e.card.section is not None else ""
+            lines.append(f"- [ ] {_link(e.card, meta)} · {kind} · {where}{e.minutes} min")
+        if entries:
+            lines.append(f"- Total: {q.minutes} min")
+        lines.append("")
+    metadata: dict[str, object] = {
+        "title": f"Study plan {_span(plan)}",
+        "week": f"{year}-W{week:02d}",
+        "week_start": monday.isoformat(),
+        "week_end": sunday.isoformat(),
+        "generated": meta.generated.isoformat(),
+        "roadmap": meta.note_name,
+        "assume": plan.assume.label,
+        "tags": ["studyplan"],
+    }
+    post = frontmatter.Post("\n".join(lines).rstrip() + "\n")
+    post.metadata.update(metadata)
+    return str(frontmatter.dumps(post, sort_keys=False)) + "\n"
+
+
+def plan_ics(plan: Plan, meta: Meta) -> bytes:
+    """One all-day event per day, or one timed block per topic from `study_start`.
+
+    UIDs are derived from the roadmap, the day and the card, so importing a regenerated
+    plan updates the events instead of adding copies.
+    """
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar, Event
+
+    from studyplan.roadmap import slugify
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//studyplan//studyplan//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"Study plan: {meta.roadmap.title}")
+    stamp = meta.generated.astimezone(ZoneInfo("UTC"))
+    domain = f"{slugify(meta.note_name)}.studyplan"
+    zone = ZoneInfo(meta.zone)
+    for q in plan.days:
+        entries = _entries(q)
+        if not entries:
+            continue
+        if meta.study_start is None:
+            event = Event()
+            event.add("uid", f"{q.day.isoformat()}@{domain}")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", q.day)
+            event.add("dtend", q.day + timedelta(days=1))
+            event.add("summary", f"Study: {len(entries)} topics (~{q.minutes} min)")
+            event.add(
+                "description",
+                "\n".join(f"{kind}: {e.card.title} ({e.minutes} min)" for kind, e in entries),
+            )
+            event.add("transp", "TRANSPARENT")
+            calendar.add_component(event)
+            continue
+        begin = datetime.combine(q.day, meta.study_start, tzinfo=zone)
+        for kind, e in entries:
+            end = begin + timedelta(minutes=e.minutes)
+            event = Event()
+            event.add("uid", f"{q.day.isoformat()}-{e.card.id}@{domain}")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", begin)
+            event.add("dtend", end)
+            event.add("summary", f"{e.card.title} ({kind})")
+            note = f"\nNote: [[{e.card.note}]]" if e.card.note else ""
+            event.add("description", f"§{e.card.section} {e.card.section_title}{note}")
+            calendar.add_component(event)
+            begin = end
+    calendar.add_missing_timezones()
+    return bytes(calendar.to_ical())
