@@ -21,6 +21,7 @@ from studyplan.model import Card, DayStamp, History, Policy, Rating, Review, Roa
 
 if TYPE_CHECKING:
     from studyplan.export import Meta
+    from studyplan.ledger import Standing
     from studyplan.plan import Plan
 
 
@@ -81,33 +82,34 @@ class Study:
         return self.config.device or store.default_device()
 
     @cached_property
-    def history(self) -> History:
-        history = store.read_history(self.store)
-        for problem in history.problems:
+    def standing(self) -> Standing:
+        """Every card's memory as of now (snapshot plus the logs' tails)."""
+        from studyplan.ledger import standing
+
+        result = standing(self.store, self.policy, self.config.day_start_hour, self.now)
+        for problem in result.problems:
             self.warnings.append(
                 f"{problem} — this entry is not counted; 'studyplan doctor' explains"
             )
-        return history
-
-    @cached_property
-    def stamps(self) -> tuple[DayStamp, ...]:
-        """Counted reviews up to now, each on its study day."""
-        hour = self.config.day_start_hour
-        return tuple(
-            DayStamp(review, clock.study_day(review.at, hour))
-            for review in self.history.effective()
-            if review.at <= self.now
-        )
+        return result
 
     @cached_property
     def states(self) -> dict[str, schedule.CardState]:
-        """Replayed through FSRS; per-card results are kept in the cache between runs."""
-        memo = store.load_memo(self.store, self.policy)
-        before = dict(memo)
-        result = schedule.states(self.roadmap, self.stamps, self.policy, memo)
-        if memo != before:
-            store.save_memo(self.store, self.policy, memo)
-        return result
+        return schedule.states(self.roadmap, self.standing.memories)
+
+    @cached_property
+    def history(self) -> History:
+        """Every log entry (slower than `standing`: for history views, undo and doctor)."""
+        return store.read_history(self.store)
+
+    def stamps_of(self, card: Card) -> list[DayStamp]:
+        """One card's counted reviews up to now, in order, each on its study day."""
+        hour = self.config.day_start_hour
+        return schedule.order(
+            DayStamp(review, clock.study_day(review.at, hour))
+            for review in self.history.effective()
+            if review.card == card.id and review.at <= self.now
+        )
 
     @cached_property
     def scheduler(self) -> Scheduler:
@@ -198,8 +200,14 @@ class Study:
         with store.locked(path):
             store.append(path, "review", store.review_table(review))
         stamp = DayStamp(review, clock.study_day(review.at, self.config.day_start_hour))
-        previous = self.states[card.id].stamps
-        return schedule.replay(card, (*previous, stamp), self.policy, self.scheduler)
+        memory = self.states[card.id].memory
+        if memory.follows(review):
+            memory = schedule.extend(memory, card.id, stamp, self.policy, self.scheduler)
+            return schedule.CardState(card, memory)
+        # Not the newest review of this card (back-dated, or another process logged one in
+        # the meantime): replay the card from the log, which now holds this review too.
+        others = [s for s in self.stamps_of(card) if s.review.id != review.id]
+        return schedule.replay(card, [*others, stamp], self.policy, self.scheduler)
 
     def undo(self) -> Review:
         """Mark this device's last counted review as undone (an appended entry)."""

@@ -67,9 +67,10 @@ def simulate(
                 title=entry.card.title,
             )
             state = current[entry.card.id]
-            current[entry.card.id] = schedule.extend(
-                state, DayStamp(review, day), policy, scheduler
+            memory = schedule.extend(
+                state.memory, entry.card.id, DayStamp(review, day), policy, scheduler
             )
+            current[entry.card.id] = schedule.CardState(state.card, memory)
         day += timedelta(days=1)
     return Plan(days=tuple(shown), assume=assume, budget=budget)
 

@@ -20,7 +20,7 @@ from fsrs import Rating as FsrsRating
 from fsrs import Scheduler, State
 from fsrs.scheduler import FUZZ_RANGES
 
-from studyplan.model import Card, DayStamp, Kind, Policy, Roadmap
+from studyplan.model import Card, DayStamp, Kind, Policy, Review, Roadmap
 
 
 def make_scheduler(policy: Policy) -> Scheduler:
@@ -53,27 +53,69 @@ def fuzzed(interval: int, seed: str, maximum: int) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class CardState:
-    """A card's memory, derived from its reviews up to some day."""
+class Memory:
+    """What the reviews of one card add up to: the FSRS state and a few running totals.
 
-    card: Card
-    stamps: tuple[DayStamp, ...]
+    It does not hold the reviews themselves, so a snapshot of every card's memory plus the
+    reviews logged since is enough to know where the learner stands, however long the
+    history.
+    """
+
+    count: int = 0
+    first: date | None = None
+    last: date | None = None
     stability: float | None = None
     difficulty: float | None = None
-    due: date | None = None  # None: never studied
+    due: date | None = None
     lapses: int = 0
+    minutes_total: int = 0
+    minutes_count: int = 0
+    recent: tuple[DayStamp, ...] = ()  # the reviews of the last study day
+    last_at: datetime | None = None  # the newest review folded in, for ordering checks
+    last_id: str = ""
+
+    def follows(self, review: Review) -> bool:
+        """Can `review` be folded in after what this memory holds (time order kept)?"""
+        return self.last_at is None or (self.last_at, self.last_id) < (review.at, review.id)
+
+
+EMPTY = Memory()
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """A roadmap card with its memory."""
+
+    card: Card
+    memory: Memory = EMPTY
 
     @property
     def studied(self) -> bool:
-        return bool(self.stamps)
+        return self.memory.count > 0
 
     @property
-    def last(self) -> date | None:
-        return self.stamps[-1].day if self.stamps else None
+    def stability(self) -> float | None:
+        return self.memory.stability
+
+    @property
+    def difficulty(self) -> float | None:
+        return self.memory.difficulty
+
+    @property
+    def due(self) -> date | None:
+        return self.memory.due
+
+    @property
+    def lapses(self) -> int:
+        return self.memory.lapses
 
     @property
     def first(self) -> date | None:
-        return self.stamps[0].day if self.stamps else None
+        return self.memory.first
+
+    @property
+    def last(self) -> date | None:
+        return self.memory.last
 
     def retrievability(self, scheduler: Scheduler, day: date) -> float | None:
         """Predicted recall on `day`; None before the first study."""
@@ -90,92 +132,83 @@ class CardState:
         return scheduler.get_card_retrievability(probe, current_datetime=_midnight(day))
 
 
-def extend(state: CardState, stamp: DayStamp, policy: Policy, scheduler: Scheduler) -> CardState:
-    """The card's state after one more review (which must not be older than the last)."""
+def extend(
+    memory: Memory, card_id: str, stamp: DayStamp, policy: Policy, scheduler: Scheduler
+) -> Memory:
+    """The memory after one more review, which must follow the ones already in it."""
     when = _midnight(stamp.day)
-    card_id = zlib.crc32(state.card.id.encode())
-    if state.stability is None or state.difficulty is None or state.last is None:
-        memory = FsrsCard(card_id=card_id, state=State.Learning, due=when)
+    numeric_id = zlib.crc32(card_id.encode())
+    if memory.stability is None or memory.difficulty is None or memory.last is None:
+        fsrs_card = FsrsCard(card_id=numeric_id, state=State.Learning, due=when)
     else:
         # Without learning steps a studied card is always in the Review state, so these
-        # fields are all py-fsrs needs to continue exactly where the replay left off.
-        memory = FsrsCard(
-            card_id=card_id,
+        # fields are all py-fsrs needs to continue exactly where it left off.
+        fsrs_card = FsrsCard(
+            card_id=numeric_id,
             state=State.Review,
-            stability=state.stability,
-            difficulty=state.difficulty,
-            due=_midnight(state.due or stamp.day),
-            last_review=_midnight(state.last),
+            stability=memory.stability,
+            difficulty=memory.difficulty,
+            due=_midnight(memory.due or stamp.day),
+            last_review=_midnight(memory.last),
         )
-    rating = FsrsRating(int(stamp.review.rating))
-    memory, _ = scheduler.review_card(memory, rating, review_datetime=when)
-    interval = (memory.due - when).days
+    review = stamp.review
+    rating = FsrsRating(int(review.rating))
+    fsrs_card, _ = scheduler.review_card(fsrs_card, rating, review_datetime=when)
+    interval = (fsrs_card.due - when).days
     if policy.fuzz:
-        seed = f"{state.card.id}/{stamp.review.id}"
-        interval = fuzzed(interval, seed, policy.maximum_interval)
-    lapse = rating is FsrsRating.Again and state.studied
-    return CardState(
-        card=state.card,
-        stamps=(*state.stamps, stamp),
-        stability=memory.stability,
-        difficulty=memory.difficulty,
+        interval = fuzzed(interval, f"{card_id}/{review.id}", policy.maximum_interval)
+    logged = review.minutes is not None
+    return Memory(
+        count=memory.count + 1,
+        first=memory.first or stamp.day,
+        last=stamp.day,
+        stability=fsrs_card.stability,
+        difficulty=fsrs_card.difficulty,
         due=stamp.day + timedelta(days=interval),
-        lapses=state.lapses + (1 if lapse else 0),
+        lapses=memory.lapses + (1 if rating is FsrsRating.Again and memory.count else 0),
+        minutes_total=memory.minutes_total + (review.minutes or 0),
+        minutes_count=memory.minutes_count + (1 if logged else 0),
+        recent=(*memory.recent, stamp) if memory.last == stamp.day else (stamp,),
+        last_at=review.at,
+        last_id=review.id,
     )
+
+
+def order(stamps: Iterable[DayStamp]) -> list[DayStamp]:
+    """Reviews in the order they happened (ties broken by id, so every reader agrees)."""
+    return sorted(stamps, key=lambda s: (s.review.at, s.review.id))
+
+
+def fold(
+    stamps: Iterable[DayStamp],
+    policy: Policy,
+    memories: dict[str, Memory] | None = None,
+    scheduler: Scheduler | None = None,
+) -> dict[str, Memory]:
+    """Every card's memory (orphans included) after these reviews, on top of `memories`.
+    Raises ValueError if a review is older than what a memory already holds."""
+    scheduler = scheduler or make_scheduler(policy)
+    out = dict(memories or {})
+    for stamp in order(stamps):
+        card_id = stamp.review.card
+        memory = out.get(card_id, EMPTY)
+        if not memory.follows(stamp.review):
+            raise ValueError(f"review {stamp.review.id} is older than the memory of {card_id}")
+        out[card_id] = extend(memory, card_id, stamp, policy, scheduler)
+    return out
 
 
 def replay(
     card: Card, stamps: Sequence[DayStamp], policy: Policy, scheduler: Scheduler
 ) -> CardState:
-    """Run a card's reviews through FSRS in order."""
-    state = CardState(card=card, stamps=())
-    for stamp in stamps:
-        state = extend(state, stamp, policy, scheduler)
-    return state
+    """One card's state from its reviews."""
+    own = [s for s in stamps if s.review.card == card.id]
+    return CardState(card, fold(own, policy, scheduler=scheduler).get(card.id, EMPTY))
 
 
-def group_stamps(stamps: Iterable[DayStamp]) -> dict[str, list[DayStamp]]:
-    """Reviews per card id, in the order they happened."""
-    grouped: dict[str, list[DayStamp]] = defaultdict(list)
-    for stamp in sorted(stamps, key=lambda s: (s.review.at, s.review.id)):
-        grouped[stamp.review.card].append(stamp)
-    return grouped
-
-
-Memo = dict[str, tuple[int, tuple[float | None, float | None, date | None, int]]]
-"""Replay results per card id, keyed by a checksum of the card's reviews: lets a caller
-keep them between runs so only cards with new reviews go through FSRS again."""
-
-
-def _reviews_key(stamps: Sequence[DayStamp]) -> int:
-    text = "|".join(f"{s.review.id}:{s.day.toordinal()}:{int(s.review.rating)}" for s in stamps)
-    return zlib.crc32(text.encode())
-
-
-def states(
-    roadmap: Roadmap, stamps: Iterable[DayStamp], policy: Policy, memo: Memo | None = None
-) -> dict[str, CardState]:
-    """Every roadmap card's memory state. Reviews of cards no longer in the roadmap are
-    left out here (they stay in the log). `memo`, if given, is read and updated; it must
-    only ever be used with the same policy."""
-    scheduler = make_scheduler(policy)
-    grouped = group_stamps(stamps)
-    out: dict[str, CardState] = {}
-    for card in roadmap.cards:
-        own = grouped.get(card.id, [])
-        if memo is None or not own:
-            out[card.id] = replay(card, own, policy, scheduler)
-            continue
-        key = _reviews_key(own)
-        known = memo.get(card.id)
-        if known is not None and known[0] == key:
-            stability, difficulty, due, lapses = known[1]
-            out[card.id] = CardState(card, tuple(own), stability, difficulty, due, lapses)
-        else:
-            state = replay(card, own, policy, scheduler)
-            memo[card.id] = (key, (state.stability, state.difficulty, state.due, state.lapses))
-            out[card.id] = state
-    return out
+def states(roadmap: Roadmap, memories: dict[str, Memory]) -> dict[str, CardState]:
+    """Every roadmap card with its memory; cards never studied get an empty one."""
+    return {card.id: CardState(card, memories.get(card.id, EMPTY)) for card in roadmap.cards}
 
 
 # --- prerequisite gate -------------------------------------------------------------
@@ -247,13 +280,14 @@ class Estimator:
     @classmethod
     def build(cls, all_states: dict[str, CardState], policy: Policy) -> Estimator:
         per_card: dict[str, float] = {}
-        kind_minutes: dict[Kind, list[int]] = defaultdict(list)
+        totals: dict[Kind, list[int]] = defaultdict(lambda: [0, 0])
         for card_id, state in all_states.items():
-            logged = [s.review.minutes for s in state.stamps if s.review.minutes is not None]
-            if logged:
-                per_card[card_id] = sum(logged) / len(logged)
-                kind_minutes[state.card.kind].extend(logged)
-        per_kind = {k: sum(v) / len(v) for k, v in kind_minutes.items() if len(v) >= 3}
+            memory = state.memory
+            if memory.minutes_count:
+                per_card[card_id] = memory.minutes_total / memory.minutes_count
+                totals[state.card.kind][0] += memory.minutes_total
+                totals[state.card.kind][1] += memory.minutes_count
+        per_kind = {k: total / n for k, (total, n) in totals.items() if n >= 3}
         return cls(per_card=per_card, per_kind=per_kind, policy=policy)
 
     def minutes(self, card: Card) -> int:
@@ -313,7 +347,7 @@ def queue(
     gate = Gate.build(all_states.values(), policy)
 
     studied_today = tuple(
-        stamp for state in all_states.values() for stamp in state.stamps if stamp.day == day
+        stamp for state in all_states.values() for stamp in state.memory.recent if stamp.day == day
     )
     new_today = sum(1 for s in all_states.values() if s.first == day)
     reviews_today = sum(

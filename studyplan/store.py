@@ -22,7 +22,7 @@ from typing import Any
 
 from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, LogError, RoadmapError
-from studyplan.model import History, LogProblem, Policy, Rating, Review, Roadmap, Undo
+from studyplan.model import History, LogProblem, Rating, Review, Roadmap, Undo
 
 SCHEMA = 1
 CONFIG_NAME = "studyplan.toml"
@@ -266,31 +266,60 @@ def _undo_from(entry: dict[str, Any]) -> Undo:
 
 
 @dataclass(slots=True)
-class _LogFile:
+class LogFile:
+    """The entries read from one log file (or a part of it)."""
+
     reviews: list[Review] = field(default_factory=list)
     undos: list[Undo] = field(default_factory=list)
     problems: list[LogProblem] = field(default_factory=list)
 
-    def extend(self, other: _LogFile) -> None:
+    def extend(self, other: LogFile) -> None:
         self.reviews += other.reviews
         self.undos += other.undos
         self.problems += other.problems
 
 
-@dataclass(slots=True)
-class _LogCache:
-    """What one log file held up to `settled` bytes: complete entries only, so the next
-    read parses just what was appended since (guarded by a CRC of those bytes)."""
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """How far a log file has been read: its first `settled` bytes hold only complete
+    entries, guarded by their CRC (a file replaced or edited there no longer matches)."""
 
-    version: int
     inode: int
     settled: int
     crc: int
     lines: int
-    entries: _LogFile
 
 
-LOG_CACHE_VERSION = 1
+def advance(
+    path: Path, data: bytes, inode: int, mark: Mark | None
+) -> tuple[LogFile, LogFile, Mark] | None:
+    """Parse what follows `mark` in `data`: (complete entries, a last entry that may still
+    be being written, the new mark). None when `mark` does not fit this file any more."""
+    import zlib
+
+    if mark is not None and not (
+        mark.inode == inode
+        and mark.settled <= len(data)
+        and zlib.crc32(data[: mark.settled]) == mark.crc
+    ):
+        return None
+    start, lines, crc = (mark.settled, mark.lines, mark.crc) if mark else (0, 0, 0)
+    settled, unsettled, count = _parse_log(path, data[start:], lines + 1)
+    end = start + count
+    new = Mark(inode, end, zlib.crc32(data[start:end], crc), lines + data.count(b"\n", start, end))
+    return settled, unsettled, new
+
+
+@dataclass(slots=True)
+class _LogCache:
+    """The complete entries of one log file up to `mark`."""
+
+    version: int
+    mark: Mark
+    entries: LogFile
+
+
+LOG_CACHE_VERSION = 2
 
 
 def _check_schema(data: dict[str, Any], path: Path) -> None:
@@ -301,61 +330,35 @@ def _check_schema(data: dict[str, Any], path: Path) -> None:
         )
 
 
-def read_log(path: Path, cache_dir: Path | None = None) -> _LogFile:
-    """All entries of one log file, bad ones reported with their line."""
-    import zlib
+def read_log(path: Path, cache_dir: Path | None = None) -> LogFile:
+    """All entries of one log file, bad ones reported with their line. With `cache_dir`,
+    only what was appended since the last read is parsed."""
+    settled, unsettled, _ = read_log_parts(path, cache_dir)
+    settled.extend(unsettled)
+    return settled
 
+
+def read_log_parts(path: Path, cache_dir: Path | None = None) -> tuple[LogFile, LogFile, Mark]:
+    """(complete entries, a last entry perhaps still being written, how far that is)."""
     data = path.read_bytes()
     inode = os.stat(path).st_ino
     cache_path = _cache_path(cache_dir, "log", path) if cache_dir else None
     cached = _load_pickle(cache_path) if cache_path else None
-    if not (
-        isinstance(cached, _LogCache)
-        and cached.version == LOG_CACHE_VERSION
-        and cached.inode == inode
-        and cached.settled <= len(data)
-        and zlib.crc32(data[: cached.settled]) == cached.crc
-    ):
-        cached = _LogCache(LOG_CACHE_VERSION, inode, 0, zlib.crc32(b""), 0, _LogFile())
-    tail = data[cached.settled :]
-    settled, unsettled, settled_bytes = _parse_log(path, tail, cached.lines + 1)
-    result = _LogFile()
+    step = None
+    if isinstance(cached, _LogCache) and cached.version == LOG_CACHE_VERSION:
+        step = advance(path, data, inode, cached.mark)
+    if step is None or not isinstance(cached, _LogCache):
+        cached = _LogCache(LOG_CACHE_VERSION, Mark(inode, 0, 0, 0), LogFile())
+        step = advance(path, data, inode, None)
+    assert step is not None
+    settled, unsettled, mark = step
+    result = LogFile()
     result.extend(cached.entries)
     result.extend(settled)
-    if cache_path is not None and settled_bytes:
-        end = cached.settled + settled_bytes
-        fresh = _LogCache(
-            LOG_CACHE_VERSION,
-            inode,
-            end,
-            zlib.crc32(data[:end]),
-            data.count(b"\n", 0, end),
-            _LogFile(list(result.reviews), list(result.undos), list(result.problems)),
-        )
-        _save_pickle(cache_path, fresh)
-    result.extend(unsettled)
-    return result
-
-
-MEMO_VERSION = 1
-
-
-def load_memo(home: Home, policy: Policy) -> dict[str, Any]:
-    """The replay memo for this policy (empty when missing, stale or damaged)."""
-    cached = _load_pickle(home.cache_dir / "states.pickle")
-    if (
-        isinstance(cached, tuple)
-        and len(cached) == 3
-        and cached[0] == MEMO_VERSION
-        and cached[1] == policy
-        and isinstance(cached[2], dict)
-    ):
-        return cached[2]
-    return {}
-
-
-def save_memo(home: Home, policy: Policy, memo: dict[str, Any]) -> None:
-    _save_pickle(home.cache_dir / "states.pickle", (MEMO_VERSION, policy, memo))
+    if cache_path is not None and mark != cached.mark:
+        entries = LogFile(list(result.reviews), list(result.undos), list(result.problems))
+        _save_pickle(cache_path, _LogCache(LOG_CACHE_VERSION, mark, entries))
+    return result, unsettled, mark
 
 
 def _load_pickle(path: Path) -> object:
@@ -375,28 +378,27 @@ def _save_pickle(path: Path, value: object) -> None:
         atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[_LogFile, _LogFile, int]:
+def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFile, int]:
     """Entries of `data` (a whole log, or what follows its settled part), split into the
     settled part (complete entries) and a last entry that may still be being written;
     plus how many bytes are settled."""
     device = path.stem
     if not data.strip():
-        return _LogFile(), _LogFile(), len(data) if data.endswith(b"\n") else 0
-    try:  # fast path: everything parses at once
-        parsed = tomllib.loads(data.decode("utf-8"))
-        _check_schema(parsed, path)
-        if set(parsed) <= {"schema", "review", "undo"}:
-            whole = _LogFile(
-                reviews=[_review_from(e, device) for e in parsed.get("review", [])],
-                undos=[_undo_from(e) for e in parsed.get("undo", [])],
-            )
-            if data.endswith(b"\n"):
-                return whole, _LogFile(), len(data)
-            return _LogFile(), whole, 0
+        return LogFile(), LogFile(), len(data) if data.endswith(b"\n") else 0
+    try:  # fast path: everything parses at once and ends with a complete line
+        if data.endswith(b"\n"):
+            parsed = tomllib.loads(data.decode("utf-8"))
+            _check_schema(parsed, path)
+            if set(parsed) <= {"schema", "review", "undo"}:
+                whole = LogFile(
+                    reviews=[_review_from(e, device) for e in parsed.get("review", [])],
+                    undos=[_undo_from(e) for e in parsed.get("undo", [])],
+                )
+                return whole, LogFile(), len(data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, TypeError):
         pass
     chunks = list(_chunks(data, first_line))
-    settled, unsettled = _LogFile(), _LogFile()
+    settled, unsettled = LogFile(), LogFile()
     settled_bytes = len(data)
     for index, (start, offset, chunk) in enumerate(chunks):
         one = _parse_chunk(path, device, start, chunk)
@@ -422,8 +424,8 @@ def _chunks(data: bytes, first_line: int = 1) -> Iterator[tuple[int, int, bytes]
         yield start, offset, b"".join(current)
 
 
-def _parse_chunk(path: Path, device: str, start: int, chunk: bytes) -> _LogFile:
-    out = _LogFile()
+def _parse_chunk(path: Path, device: str, start: int, chunk: bytes) -> LogFile:
+    out = LogFile()
     try:
         text = chunk.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -24,6 +24,12 @@ def stamp(
     return DayStamp(review, day)
 
 
+def states_of(
+    roadmap: Roadmap, stamps: list[DayStamp], policy: Policy
+) -> dict[str, schedule.CardState]:
+    return schedule.states(roadmap, schedule.fold(stamps, policy))
+
+
 def seed() -> Roadmap:
     return parse(SEED.read_text(encoding="utf-8"))
 
@@ -100,7 +106,7 @@ def simulate(roadmap: Roadmap, policy: Policy, days: int) -> list[list[str]]:
     introduced: list[list[str]] = []
     for offset in range(days):
         day = D0 + timedelta(offset)
-        states = schedule.states(roadmap, stamps, policy)
+        states = states_of(roadmap, stamps, policy)
         q = schedule.queue(roadmap, states, day, policy)
         assert len(q.new) <= policy.new_per_day
         assert len(q.reviews) <= policy.reviews_per_day
@@ -137,18 +143,18 @@ def test_gate_over_a_simulated_month() -> None:
 def test_stricter_gate_waits_for_stability() -> None:
     roadmap = parse("## 1. A\n- [ ] One\n## 2. B\n- [ ] Two\n")
     policy = replace(NO_FUZZ, gate_stability=5.0, new_per_day=5)
-    states = schedule.states(roadmap, [stamp("one", D0)], policy)  # stability 2.3 days
+    states = states_of(roadmap, [stamp("one", D0)], policy)  # stability 2.3 days
     q = schedule.queue(roadmap, states, D0 + timedelta(1), policy)
     assert [e.card.id for e in q.new] == []
     assert q.locked == 1
-    easy = schedule.states(roadmap, [stamp("one", D0, Rating.EASY)], policy)  # 8.3 days
+    easy = states_of(roadmap, [stamp("one", D0, Rating.EASY)], policy)  # 8.3 days
     q = schedule.queue(roadmap, easy, D0 + timedelta(1), policy)
     assert [e.card.id for e in q.new] == ["two"]
 
 
 def test_done_and_skipped_cards_open_the_gate_and_are_never_new() -> None:
     roadmap = parse("## 1. A\n- [x] Known\n- [-] Not for me\n## 2. B\n- [ ] Next\n")
-    states = schedule.states(roadmap, [], NO_FUZZ)
+    states = states_of(roadmap, [], NO_FUZZ)
     q = schedule.queue(roadmap, states, D0, NO_FUZZ)
     assert [e.card.id for e in q.new] == ["next"]
 
@@ -156,20 +162,20 @@ def test_done_and_skipped_cards_open_the_gate_and_are_never_new() -> None:
 def test_unnumbered_sections_are_not_gated() -> None:
     roadmap = parse("## 1. A\n- [ ] One\n- [ ] Two\n- [ ] Three\n## Extras\n- [ ] Bonus\n")
     policy = replace(NO_FUZZ, new_per_day=4)
-    q = schedule.queue(roadmap, schedule.states(roadmap, [], policy), D0, policy)
+    q = schedule.queue(roadmap, states_of(roadmap, [], policy), D0, policy)
     assert [e.card.id for e in q.new] == ["one", "two", "three", "bonus"]
 
 
 def test_parent_comes_before_children() -> None:
     roadmap = parse("## 1. A\n- [ ] Parent\n  - [ ] Child\n- [ ] Other\n")
     policy = replace(NO_FUZZ, new_per_day=3)
-    q = schedule.queue(roadmap, schedule.states(roadmap, [], policy), D0, policy)
+    q = schedule.queue(roadmap, states_of(roadmap, [], policy), D0, policy)
     assert [e.card.id for e in q.new] == ["parent", "other"]
-    states = schedule.states(roadmap, [stamp("parent", D0)], policy)
+    states = states_of(roadmap, [stamp("parent", D0)], policy)
     q = schedule.queue(roadmap, states, D0 + timedelta(1), policy)
     assert [e.card.id for e in q.new] == ["child", "other"]
     blockers = schedule.blockers(
-        schedule.states(roadmap, [], policy)["child"], schedule.states(roadmap, [], policy), policy
+        states_of(roadmap, [], policy)["child"], states_of(roadmap, [], policy), policy
     )
     assert [c.id for c in blockers] == ["parent"]
 
@@ -185,7 +191,7 @@ def test_due_reviews_most_at_risk_first_and_limits() -> None:
     ]
     policy = replace(NO_FUZZ, reviews_per_day=3, new_per_day=1)
     day = D0 + timedelta(10)
-    q = schedule.queue(roadmap, schedule.states(roadmap, stamps, policy), day, policy)
+    q = schedule.queue(roadmap, states_of(roadmap, stamps, policy), day, policy)
     assert [e.card.id for e in q.reviews] == ["t3", "t2", "t1"]
     recalls = [e.retrievability for e in q.reviews]
     assert recalls == sorted(recalls)
@@ -196,7 +202,7 @@ def test_due_reviews_most_at_risk_first_and_limits() -> None:
 
 def test_limits_count_what_was_studied_today() -> None:
     roadmap = parse("".join(f"- [ ] T{n}\n" for n in range(5)))
-    q = schedule.queue(roadmap, schedule.states(roadmap, [stamp("t0", D0)], NO_FUZZ), D0, NO_FUZZ)
+    q = schedule.queue(roadmap, states_of(roadmap, [stamp("t0", D0)], NO_FUZZ), D0, NO_FUZZ)
     assert [e.card.id for e in q.new] == ["t1"]  # two a day, one already studied
     assert len(q.studied_today) == 1
 
@@ -204,7 +210,7 @@ def test_limits_count_what_was_studied_today() -> None:
 def test_time_budget_uses_expected_minutes() -> None:
     roadmap = parse("- [ ] A\n- [ ] [[Note B]]\n- [ ] C\n")
     policy = replace(NO_FUZZ, new_per_day=3)
-    states = schedule.states(roadmap, [], policy)
+    states = states_of(roadmap, [], policy)
     q = schedule.queue(roadmap, states, D0, policy, budget=50)
     # A (30) fits, the note (15) fits, C (30) would pass 50.
     assert [(e.card.id, e.minutes) for e in q.new] == [("a", 30), ("note-b", 15)]
@@ -219,7 +225,7 @@ def test_minutes_learn_from_the_log() -> None:
         stamp("b", D0, minutes=40),
         stamp("c", D0, minutes=60),
     ]
-    states = schedule.states(roadmap, stamps, NO_FUZZ)
+    states = states_of(roadmap, stamps, NO_FUZZ)
     estimator = schedule.Estimator.build(states, NO_FUZZ)
     cards = roadmap.by_id()
     assert estimator.minutes(cards["a"]) == 50
@@ -246,17 +252,15 @@ def test_find_suggests_close_titles() -> None:
     assert [c.title for c in match.suggestions][:1] == ["Linear Regression"]
 
 
-def test_memo_gives_the_same_states_and_replays_only_changed_cards() -> None:
+def test_folding_on_top_equals_folding_at_once() -> None:
     roadmap = seed()
-    stamps = [stamp("linear-algebra", D0), stamp("calculus", D0, Rating.HARD)]
-    memo: schedule.Memo = {}
-    first = schedule.states(roadmap, stamps, NO_FUZZ, memo)
-    assert set(memo) == {"linear-algebra", "calculus"}
-    assert schedule.states(roadmap, stamps, NO_FUZZ, memo) == first
-    # A stale entry (the card's reviews changed) is replayed, not trusted.
-    memo["calculus"] = (memo["calculus"][0], (99.0, 1.0, D0, 0))
-    assert schedule.states(roadmap, stamps, NO_FUZZ, memo)["calculus"].stability == 99.0
-    more = [*stamps, stamp("calculus", D0 + timedelta(1))]
-    again = schedule.states(roadmap, more, NO_FUZZ, memo)
-    assert again["calculus"] == schedule.states(roadmap, more, NO_FUZZ)["calculus"]
-    assert again["calculus"].stability != 99.0
+    early = [stamp("linear-algebra", D0), stamp("calculus", D0, Rating.HARD)]
+    late = [stamp("calculus", D0 + timedelta(1)), stamp("linear-algebra", D0 + timedelta(3))]
+    at_once = schedule.fold(early + late, NO_FUZZ)
+    on_top = schedule.fold(late, NO_FUZZ, schedule.fold(early, NO_FUZZ))
+    assert on_top == at_once
+    assert at_once["calculus"].count == 2
+    assert at_once["calculus"].recent == (late[0],)
+    with pytest.raises(ValueError, match="older than the memory of calculus"):
+        schedule.fold(early[1:], NO_FUZZ, at_once)
+    assert states_of(roadmap, early + late, NO_FUZZ)["calculus"].memory == at_once["calculus"]

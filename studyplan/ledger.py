@@ -1,0 +1,146 @@
+"""Where the learner stands, read fast however long the history: a snapshot of every
+card's memory (`cache/snapshot.pickle`) plus the reviews appended to the logs since.
+
+The snapshot is derived data. It is used only while it provably matches the logs (each
+file's read position is guarded by inode and CRC) and the settings it was made with;
+otherwise, and whenever the tail cannot simply be added on (an undo of an older review,
+a review older than one already folded in, `--now` before the newest review), everything
+is folded again from the full logs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from studyplan import clock, schedule
+from studyplan.model import DayStamp, LogProblem, Policy, Review
+from studyplan.store import (
+    Home,
+    LogFile,
+    Mark,
+    _load_pickle,
+    _save_pickle,
+    advance,
+    log_files,
+    read_log_parts,
+)
+
+SNAPSHOT_VERSION = 1
+
+
+@dataclass(slots=True)
+class Snapshot:
+    version: int
+    policy: Policy
+    day_start_hour: int
+    marks: dict[str, Mark] = field(default_factory=dict)
+    memories: dict[str, schedule.Memory] = field(default_factory=dict)
+    problems: list[LogProblem] = field(default_factory=list)
+    undone: set[str] = field(default_factory=set)
+    reviews: int = 0
+    newest: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Every card's memory (orphans too) as of `now`, and the log entries that could not
+    be read."""
+
+    memories: dict[str, schedule.Memory]
+    problems: tuple[LogProblem, ...]
+    reviews: int
+    rebuilt: bool  # the snapshot could not be used (for tests and figures)
+
+
+def _snapshot_path(home: Home) -> str:
+    return str(home.cache_dir / "snapshot.pickle")
+
+
+def standing(home: Home, policy: Policy, day_start_hour: int, now: datetime) -> Standing:
+    """The memories as of `now`, from the snapshot and the logs' tails when possible."""
+    from pathlib import Path
+
+    cached = _load_pickle(Path(_snapshot_path(home)))
+    if (
+        isinstance(cached, Snapshot)
+        and cached.version == SNAPSHOT_VERSION
+        and cached.policy == policy
+        and cached.day_start_hour == day_start_hour
+        and (cached.newest is None or cached.newest <= now)
+    ):
+        result = _update(home, cached, now, full=False)
+        if result is not None:
+            return result
+    fresh = Snapshot(SNAPSHOT_VERSION, policy, day_start_hour)
+    result = _update(home, fresh, now, full=True)
+    assert result is not None  # a full fold starts from nothing, so it cannot conflict
+    return result
+
+
+def _stamps(reviews: list[Review], hour: int) -> list[DayStamp]:
+    return [DayStamp(r, clock.study_day(r.at, hour)) for r in reviews]
+
+
+def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standing | None:
+    """Add what the logs hold beyond `snap`; None if that cannot be done by adding."""
+    from pathlib import Path
+
+    files = log_files(home)
+    if not full and set(snap.marks) - {str(p) for p in files}:
+        return None  # a log file disappeared
+    settled, extra = LogFile(), LogFile()
+    marks: dict[str, Mark] = {}
+    for path in files:
+        if full:
+            done, pending, mark = read_log_parts(path, home.cache_dir)
+        else:
+            data = path.read_bytes()
+            step = advance(path, data, os.stat(path).st_ino, snap.marks.get(str(path)))
+            if step is None:
+                return None
+            done, pending, mark = step
+        settled.extend(done)
+        extra.extend(pending)
+        marks[str(path)] = mark
+
+    new_ids = {r.id for r in settled.reviews} | {r.id for r in extra.reviews}
+    settled_undone = {u.review for u in settled.undos}
+    extra_undone = {u.review for u in extra.undos}
+    if not full and (settled_undone | extra_undone) - snap.undone - new_ids:
+        return None  # an undo of a review that is already folded into the snapshot
+    undone = snap.undone | settled_undone
+    base = [r for r in settled.reviews if r.id not in undone and r.id not in extra_undone]
+    counted = [r for r in base if r.at <= now]
+    policy, hour = snap.policy, snap.day_start_hour
+    scheduler = schedule.make_scheduler(policy)
+    try:
+        memories = schedule.fold(_stamps(counted, hour), policy, snap.memories, scheduler)
+    except ValueError:
+        return None  # a review older than one already folded in: fold everything again
+    problems = [*snap.problems, *settled.problems]
+    total = snap.reviews + len(counted)
+    if len(counted) == len(base) and not extra.undos and (counted or marks != snap.marks):
+        newest = max((r.at for r in counted), default=snap.newest)
+        if snap.newest is not None and newest is not None:
+            newest = max(newest, snap.newest)
+        saved = Snapshot(
+            SNAPSHOT_VERSION, policy, hour, marks, memories, problems, undone, total, newest
+        )
+        _save_pickle(Path(_snapshot_path(home)), saved)
+
+    late = [r for r in extra.reviews if r.id not in undone | extra_undone and r.at <= now]
+    if late:
+        try:
+            memories = schedule.fold(_stamps(late, hour), policy, memories, scheduler)
+        except ValueError:
+            if not full:
+                return None
+            memories = schedule.fold(_stamps(counted + late, hour), policy, None, scheduler)
+    return Standing(
+        memories=memories,
+        problems=(*problems, *extra.problems),
+        reviews=total + len(late),
+        rebuilt=full,
+    )

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from studyplan import clock, ledger, schedule, store
+from studyplan.model import DayStamp, Policy, Rating, Review, Undo
+
+POLICY = Policy(fuzz=True)
+HOUR = 4
+T0 = datetime(2026, 1, 1, 9, tzinfo=UTC)
+
+
+def reference(home: store.Home, now: datetime) -> dict[str, schedule.Memory]:
+    """Everything folded from scratch, straight from the logs without any cache."""
+    reviews: list[Review] = []
+    undos: set[str] = set()
+    for path in store.log_files(home):
+        one = store.read_log(path)
+        reviews += one.reviews
+        undos |= {u.review for u in one.undos}
+    counted = [r for r in reviews if r.id not in undos and r.at <= now]
+    stamps = [DayStamp(r, clock.study_day(r.at, HOUR)) for r in counted]
+    return schedule.fold(stamps, POLICY)
+
+
+def append_review(home: store.Home, device: str, n: int, card: str, hours: int) -> str:
+    review = Review(
+        id=f"r{n:04d}",
+        card=card,
+        rating=Rating((n % 4) + 1),
+        at=T0 + timedelta(hours=hours),
+        minutes=n % 50,
+    )
+    path = home.log_path(device)
+    with store.locked(path):
+        store.append(path, "review", store.review_table(review))
+    return review.id
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("review"),
+            st.sampled_from(["a", "b"]),
+            st.sampled_from(["x", "y", "z"]),
+            st.integers(0, 24 * 60),
+        ),
+        st.tuples(st.just("undo"), st.sampled_from(["a", "b"]), st.integers(0, 50)),
+        st.tuples(st.just("read"), st.integers(0, 24 * 70)),
+        st.tuples(st.just("tear"), st.sampled_from(["a", "b"])),
+        st.tuples(st.just("drop-cache")),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(OPS)
+def test_snapshot_and_tail_always_equal_a_full_fold(ops: list[tuple]) -> None:  # type: ignore[type-arg]
+    with tempfile.TemporaryDirectory() as folder:
+        home = store.Home(Path(folder))
+        ids: list[str] = []
+        for n, op in enumerate(ops):
+            if op[0] == "review":
+                ids.append(append_review(home, op[1], n, op[2], op[3]))
+            elif op[0] == "undo" and ids:
+                path = home.log_path(op[1])
+                undo = Undo(review=ids[op[2] % len(ids)], at=T0)
+                with store.locked(path):
+                    store.append(path, "undo", store.undo_table(undo))
+            elif op[0] == "tear" and home.log_path(op[1]).exists():
+                with home.log_path(op[1]).open("a", encoding="utf-8") as handle:
+                    handle.write('\n[[review]]\nid = "torn"\ncard = "x"\nrat')
+            elif op[0] == "drop-cache" and home.cache_dir.exists():
+                for cached in home.cache_dir.iterdir():
+                    cached.unlink()
+            elif op[0] == "read":
+                now = T0 + timedelta(hours=op[1])
+                got = ledger.standing(home, POLICY, HOUR, now)
+                assert got.memories == reference(home, now)
+        now = T0 + timedelta(days=80)
+        assert ledger.standing(home, POLICY, HOUR, now).memories == reference(home, now)
+
+
+def test_the_snapshot_is_used_and_only_the_tail_is_read(tmp_path: Path) -> None:
+    home = store.Home(tmp_path)
+    for n in range(30):
+        append_review(home, "a", n, f"card{n % 3}", n * 24)
+    now = T0 + timedelta(days=40)
+    first = ledger.standing(home, POLICY, HOUR, now)
+    assert (first.rebuilt, first.reviews) == (True, 30)
+    append_review(home, "a", 30, "card0", 31 * 24)
+    second = ledger.standing(home, POLICY, HOUR, now)
+    assert (second.rebuilt, second.reviews) == (False, 31)
+    assert second.memories == reference(home, now)
+    # A review older than one already folded in forces a full fold, with the right result.
+    append_review(home, "b", 31, "card1", 24)
+    third = ledger.standing(home, POLICY, HOUR, now)
+    assert (third.rebuilt, third.reviews) == (True, 32)
+    assert third.memories == reference(home, now)
+    # A damaged snapshot is rebuilt, not trusted.
+    (home.cache_dir / "snapshot.pickle").write_bytes(b"not a pickle")
+    fourth = ledger.standing(home, POLICY, HOUR, now)
+    assert fourth.rebuilt
+    assert fourth.memories == reference(home, now)
+    # A log file edited in its middle no longer matches the snapshot.
+    log = home.log_path("a")
+    log.write_bytes(log.read_bytes().replace(b'rating = "again"', b'rating = "easy"', 1))
+    os.utime(log)
+    fifth = ledger.standing(home, POLICY, HOUR, now)
+    assert fifth.rebuilt
+    assert fifth.memories == reference(home, now)
