@@ -22,7 +22,7 @@ from studyplan.config import CHECKS, HELP, Config
 from studyplan.errors import StudyplanError
 from studyplan.export import card_json, entry_json, iso
 from studyplan.model import Rating
-from studyplan.schedule import CardState, Entry, Queue
+from studyplan.schedule import CardState, Entry, Gate, Queue
 
 if TYPE_CHECKING:
     from studyplan.plan import Plan
@@ -185,7 +185,7 @@ def today(ctx: click.Context, budget: int | None, as_json: bool) -> None:
                 "reviews": [entry_json(e) for e in q.reviews],
                 "new": [entry_json(e) for e in q.new],
                 "minutes": q.minutes,
-                "studied_today": len(q.studied_today),
+                "studied_today": q.sessions_today,
                 "next_due": iso(q.next_due),
             }
         )
@@ -223,8 +223,8 @@ def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
     width = max((len(e.card.title) for e in (*q.reviews, *q.new)), default=0)
     lines = [style(f"{clock.fmt_day(today_)} {today_.year} · {title}", bold=True), ""]
     if q.studied_today:
-        names = ", ".join(dict.fromkeys(s.review.title or s.review.card for s in q.studied_today))
-        lines += [f"Studied today: {len(q.studied_today)} ({names})", ""]
+        names = ", ".join(s.card.title for s in q.studied_today)
+        lines += [f"Studied today: {q.sessions_today} ({names})", ""]
     if not q.reviews and not q.new:
         lines.append("Nothing left to study today.")
     if q.reviews:
@@ -461,10 +461,11 @@ def topics(ctx: click.Context, as_json: bool) -> None:
     study = _study(ctx)
     states = study.states
     today_ = study.today
+    gate = Gate.build(states.values(), study.policy)
     rows = []
     for card in study.roadmap.cards:
         state = states[card.id]
-        locked = not state.studied and bool(study.blockers(card))
+        locked = gate.locked(state, states, study.policy)
         rows.append((card, state, status(state, today_, locked)))
     if as_json:
         _dump(

@@ -64,16 +64,37 @@ def zone_name(configured: str | None) -> str:
     return "UTC"  # a bare offset has no IANA name; calendars then get UTC times
 
 
+def _parse_plain(value: str, zone_name: str | None) -> datetime | None:
+    """The common forms, without loading pendulum: an offset given, or a local time in the
+    configured zone that exists exactly once (not in a DST gap or overlap)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        return moment
+    tz = zone(zone_name)
+    if tz is None:
+        return None
+    first, second = moment.replace(tzinfo=tz, fold=0), moment.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        return None  # ambiguous or skipped by a DST change
+    return first
+
+
 def parse_moment(text: str, zone_name: str | None) -> datetime:
     """An ISO-8601 `--now`: local time in the learner's zone when it has no offset.
 
     A bare date means noon of that day, safely inside its study day.
     """
-    import pendulum  # only when a moment is given by hand
-
     value = text.strip()
     if _DATE_ONLY.match(value):
         value += "T12:00:00"
+    quick = _parse_plain(value, zone_name) if _STARTS_WITH_DATE.match(value) else None
+    if quick is not None:
+        return _fixed(quick)
+    import pendulum  # other ISO forms, and local times that DST makes odd
+
     tz = _pendulum_zone(zone_name)
     try:
         # A bare time ("10:00") would silently mean "today" by the real clock: refuse it.

@@ -27,7 +27,7 @@ from studyplan.store import (
     read_log_parts,
 )
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 3
 
 
 @dataclass(slots=True)

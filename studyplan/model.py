@@ -10,6 +10,17 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
 
+class Compact:
+    """Pickles as its constructor's arguments. Loading a cached roadmap or snapshot of ten
+    thousand cards this way is several times faster than dataclasses' default state."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        names: tuple[str, ...] = type(self).__slots__
+        return (type(self), tuple(getattr(self, name) for name in names))
+
+
 class Kind(StrEnum):
     """A topic card is titled by its own text; a note card only points at a note."""
 
@@ -51,7 +62,7 @@ class Rating(IntEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Section:
+class Section(Compact):
     """A `##` heading; `number` is None for headings that carry no number."""
 
     number: int | None
@@ -61,7 +72,7 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
-class Card:
+class Card(Compact):
     """One checkbox item of the roadmap."""
 
     id: str
@@ -102,7 +113,7 @@ class Roadmap:
 
 
 @dataclass(frozen=True, slots=True)
-class Review:
+class Review(Compact):
     """One logged study session. `at` keeps the offset it was recorded with."""
 
     id: str
@@ -123,7 +134,7 @@ class Undo:
 
 
 @dataclass(frozen=True, slots=True)
-class LogProblem:
+class LogProblem(Compact):
     """A log entry that could not be read; reported, never dropped silently."""
 
     file: str
@@ -151,7 +162,7 @@ class History:
 
 
 @dataclass(frozen=True, slots=True)
-class DayStamp:
+class DayStamp(Compact):
     """A review placed on its local study day (what FSRS intervals count in)."""
 
     review: Review

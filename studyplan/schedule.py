@@ -20,7 +20,7 @@ from fsrs import Rating as FsrsRating
 from fsrs import Scheduler, State
 from fsrs.scheduler import FUZZ_RANGES
 
-from studyplan.model import Card, DayStamp, Kind, Policy, Review, Roadmap
+from studyplan.model import Card, Compact, DayStamp, Kind, Policy, Review, Roadmap
 
 
 def make_scheduler(policy: Policy) -> Scheduler:
@@ -53,7 +53,7 @@ def fuzzed(interval: int, seed: str, maximum: int) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class Memory:
+class Memory(Compact):
     """What the reviews of one card add up to: the FSRS state and a few running totals.
 
     It does not hold the reviews themselves, so a snapshot of every card's memory plus the
@@ -70,7 +70,7 @@ class Memory:
     lapses: int = 0
     minutes_total: int = 0
     minutes_count: int = 0
-    recent: tuple[DayStamp, ...] = ()  # the reviews of the last study day
+    last_day_reviews: int = 0  # how many reviews on the last study day
     last_at: datetime | None = None  # the newest review folded in, for ordering checks
     last_id: str = ""
 
@@ -168,7 +168,7 @@ def extend(
         lapses=memory.lapses + (1 if rating is FsrsRating.Again and memory.count else 0),
         minutes_total=memory.minutes_total + (review.minutes or 0),
         minutes_count=memory.minutes_count + (1 if logged else 0),
-        recent=(*memory.recent, stamp) if memory.last == stamp.day else (stamp,),
+        last_day_reviews=memory.last_day_reviews + 1 if memory.last == stamp.day else 1,
         last_at=review.at,
         last_id=review.id,
     )
@@ -243,6 +243,16 @@ class Gate:
 
     def section_open(self, section: int | None) -> bool:
         return section is None or section <= self.open_below
+
+    def locked(self, state: CardState, all_states: dict[str, CardState], policy: Policy) -> bool:
+        """Is this a new card that may not be introduced yet?"""
+        card = state.card
+        if state.studied or card.done or card.skipped:
+            return False
+        parent = all_states.get(card.parent) if card.parent else None
+        return not self.section_open(card.section) or (
+            parent is not None and not satisfied(parent, policy)
+        )
 
 
 def blockers(
@@ -320,7 +330,8 @@ class Queue:
     day: date
     reviews: tuple[Entry, ...]
     new: tuple[Entry, ...]
-    studied_today: tuple[DayStamp, ...]
+    studied_today: tuple[CardState, ...]  # cards reviewed on this day
+    sessions_today: int  # reviews logged on this day
     due_left_out: int  # due today but over the daily limit or the time budget
     new_left_out: int  # unlocked new cards over the daily limit or the time budget
     next_due: date | None  # the first day after this one that has a review
@@ -346,13 +357,9 @@ def queue(
     estimator = estimator or Estimator.build(all_states, policy)
     gate = Gate.build(all_states.values(), policy)
 
-    studied_today = tuple(
-        stamp for state in all_states.values() for stamp in state.memory.recent if stamp.day == day
-    )
+    studied_today = tuple(s for s in all_states.values() if s.last == day)
     new_today = sum(1 for s in all_states.values() if s.first == day)
-    reviews_today = sum(
-        1 for stamp in studied_today if (all_states[stamp.review.card].first or day) < day
-    )
+    reviews_today = sum(s.memory.last_day_reviews for s in studied_today if (s.first or day) < day)
     new_room = max(0, policy.new_per_day - new_today)
     review_room = max(0, policy.reviews_per_day - reviews_today)
 
@@ -375,11 +382,10 @@ def queue(
             elif next_due is None or state.due < next_due:
                 next_due = state.due
         elif not card.done:
-            parent = all_states.get(card.parent) if card.parent else None
-            if gate.section_open(card.section) and (parent is None or satisfied(parent, policy)):
-                fresh.append(Entry(state, True, estimator.minutes(card), None))
-            else:
+            if gate.locked(state, all_states, policy):
                 locked += 1
+            else:
+                fresh.append(Entry(state, True, estimator.minutes(card), None))
 
     due.sort(key=lambda e: (e.retrievability or 0.0, e.state.due or day, e.card.order))
     reviews, due_out, left = _fit(due, review_room, budget, skip=True)
@@ -389,6 +395,7 @@ def queue(
         reviews=tuple(reviews),
         new=tuple(new),
         studied_today=studied_today,
+        sessions_today=sum(s.memory.last_day_reviews for s in studied_today),
         due_left_out=due_out,
         new_left_out=new_out,
         next_due=next_due,

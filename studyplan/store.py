@@ -22,7 +22,7 @@ from typing import Any
 
 from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, LogError, RoadmapError
-from studyplan.model import History, LogProblem, Rating, Review, Roadmap, Undo
+from studyplan.model import Compact, History, LogProblem, Rating, Review, Roadmap, Undo
 
 SCHEMA = 1
 CONFIG_NAME = "studyplan.toml"
@@ -147,7 +147,7 @@ def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
     return parsed
 
 
-ROADMAP_CACHE_VERSION = 2
+ROADMAP_CACHE_VERSION = 4
 
 
 def _cache_path(cache_dir: Path, kind: str, path: Path) -> Path:
@@ -221,6 +221,20 @@ def save_config(home: Home, config: Config) -> None:
 # --- review log ----------------------------------------------------------------------
 
 
+_ZONES: dict[object, Any] = {}
+
+
+def _zone_of(moment: datetime) -> Any:
+    """One tzinfo object per offset, so a pickled history stores each offset once."""
+    from datetime import timezone
+
+    offset = moment.utcoffset()
+    zone = _ZONES.get(offset)
+    if zone is None:
+        zone = _ZONES[offset] = timezone(offset) if offset is not None else None
+    return zone
+
+
 def _review_from(entry: dict[str, Any], device: str) -> Review:
     """Validate one `[[review]]` table; ValueError says what is wrong with it."""
     for key in ("id", "card", "rating", "at"):
@@ -245,6 +259,7 @@ def _review_from(entry: dict[str, Any], device: str) -> Review:
     ):
         raise ValueError(f"review 'minutes' must be a whole number ≥ 0, got {minutes!r}")
     title = entry.get("title")
+    at = at.replace(tzinfo=_zone_of(at))
     return Review(
         id=ident,
         card=card,
@@ -280,7 +295,7 @@ class LogFile:
 
 
 @dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(Compact):
     """How far a log file has been read: its first `settled` bytes hold only complete
     entries, guarded by their CRC (a file replaced or edited there no longer matches)."""
 
@@ -319,7 +334,7 @@ class _LogCache:
     entries: LogFile
 
 
-LOG_CACHE_VERSION = 2
+LOG_CACHE_VERSION = 4
 
 
 def _check_schema(data: dict[str, Any], path: Path) -> None:

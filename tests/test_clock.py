@@ -21,6 +21,10 @@ BERLIN = "Europe/Berlin"
         # Spring forward (02:00 → 03:00 on 29 March): 03:30 is summer time, still the 28th.
         ("2026-03-29T03:30", "2026-03-29T03:30:00+02:00", date(2026, 3, 28)),
         ("2026-03-29T04:10", "2026-03-29T04:10:00+02:00", date(2026, 3, 29)),
+        # 02:30 does not exist that night: it is read as 03:30 summer time.
+        ("2026-03-29T02:30", "2026-03-29T03:30:00+02:00", date(2026, 3, 28)),
+        # 02:30 happens twice on 25 October: the second (winter time) is taken.
+        ("2026-10-25T02:30", "2026-10-25T02:30:00+01:00", date(2026, 10, 24)),
         # Fall back (03:00 → 02:00 on 25 October).
         ("2026-10-25T01:30", "2026-10-25T01:30:00+02:00", date(2026, 10, 24)),
         ("2026-10-25T04:30", "2026-10-25T04:30:00+01:00", date(2026, 10, 25)),

@@ -204,7 +204,7 @@ def test_limits_count_what_was_studied_today() -> None:
     roadmap = parse("".join(f"- [ ] T{n}\n" for n in range(5)))
     q = schedule.queue(roadmap, states_of(roadmap, [stamp("t0", D0)], NO_FUZZ), D0, NO_FUZZ)
     assert [e.card.id for e in q.new] == ["t1"]  # two a day, one already studied
-    assert len(q.studied_today) == 1
+    assert ([s.card.id for s in q.studied_today], q.sessions_today) == (["t0"], 1)
 
 
 def test_time_budget_uses_expected_minutes() -> None:
@@ -260,7 +260,7 @@ def test_folding_on_top_equals_folding_at_once() -> None:
     on_top = schedule.fold(late, NO_FUZZ, schedule.fold(early, NO_FUZZ))
     assert on_top == at_once
     assert at_once["calculus"].count == 2
-    assert at_once["calculus"].recent == (late[0],)
+    assert at_once["calculus"].last_day_reviews == 1
     with pytest.raises(ValueError, match="older than the memory of calculus"):
         schedule.fold(early[1:], NO_FUZZ, at_once)
     assert states_of(roadmap, early + late, NO_FUZZ)["calculus"].memory == at_once["calculus"]
