@@ -472,20 +472,21 @@ def topics(ctx: click.Context, as_json: bool) -> None:
             [{**card_json(card), "status": st, "due": iso(state.due)} for card, state, st in rows]
         )
         return
-    out(style(study.roadmap.title, bold=True) + f"  ({len(rows)} topics)")
+    lines = [style(study.roadmap.title, bold=True) + f"  ({len(rows)} topics)"]
     width = max(len(card.id) for card, _, _ in rows)
     section: object = object()
     for card, state, st in rows:
         if card.section_title != section:
             section = card.section_title
             number = f"§{card.section} " if card.section is not None else ""
-            out("")
-            out(style(f"{number}{card.section_title or '(before the first section)'}", bold=True))
+            heading = f"{number}{card.section_title or '(before the first section)'}"
+            lines += ["", style(heading, bold=True)]
         when = ""
         if st in ("scheduled", "due") and state.due:
             when = f" {clock.fmt_day(state.due, today_)}"
         indent = "  " if card.parent else ""
-        out(f"  {card.id:<{width}}  {indent}{card.title}  [{st}{when}]")
+        lines.append(f"  {card.id:<{width}}  {indent}{card.title}  [{st}{when}]")
+    out("\n".join(lines))
 
 
 @cli.command()

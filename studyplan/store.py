@@ -85,22 +85,24 @@ class Home:
 # --- files ---------------------------------------------------------------------------
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a whole file so that readers see the old bytes or the new, never a mix."""
-    import tempfile
-
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write a whole file so that readers see the old bytes or the new, never a mix.
+    `durable` also fsyncs the file and its folder (skipped for disposable caches)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -390,7 +392,7 @@ def _save_pickle(path: Path, value: object) -> None:
     import pickle
 
     with contextlib.suppress(OSError):  # a read-only home still works, only slower
-        atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
 def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFile, int]:
