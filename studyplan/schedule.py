@@ -438,14 +438,16 @@ def find(cards: Sequence[Card], query: str) -> Match:
     needle = query.strip().casefold()
     if not needle:
         return Match(())
-    tiers = (
-        [c for c in cards if c.id == query.strip()],
-        [c for c in cards if c.title.casefold() == needle or c.id.casefold() == needle],
-        [c for c in cards if needle in c.title.casefold() or needle in c.id],
+    exact = query.strip()
+    tiers = (  # evaluated one after the other: the first that matches anything wins
+        lambda c: c.id == exact,
+        lambda c: c.title.casefold() == needle or c.id.casefold() == needle,
+        lambda c: needle in c.title.casefold() or needle in c.id,
     )
-    for tier in tiers:
-        if tier:
-            return Match(tuple(tier))
+    for test in tiers:
+        found = tuple(c for c in cards if test(c))
+        if found:
+            return Match(found)
     import difflib
 
     titles = {c.title.casefold(): c for c in cards}
