@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from studyplan.export import Meta
     from studyplan.ledger import Standing
     from studyplan.plan import Plan
+    from studyplan.store import Repair
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,15 +184,27 @@ class Study:
     def blockers(self, card: Card) -> tuple[Card, ...]:
         return schedule.blockers(self.states[card.id], self.states, self.policy)
 
-    def record(self, card: Card, rating: Rating, minutes: int | None) -> schedule.CardState:
-        """Append a review and return the card's new state."""
+    def moment(self, text: str, option: str) -> datetime:
+        """A moment typed by the learner, which may not lie beyond the current study day."""
+        moment = clock.parse_moment(text, self.config.timezone, option)
+        if clock.study_day(moment, self.config.day_start_hour) > self.today:
+            raise InputError(
+                f"{option} {text} is after the current study day ({self.today.isoformat()}); "
+                "only sessions that happened can be logged"
+            )
+        return moment
+
+    def record(
+        self, card: Card, rating: Rating, minutes: int | None, at: datetime | None = None
+    ) -> schedule.CardState:
+        """Append a review (made now, or at `at`) and return the card's new state."""
         if minutes is not None and minutes < 0:
             raise InputError(f"--minutes must be ≥ 0, got {minutes}")
         review = Review(
             id=os.urandom(6).hex(),
             card=card.id,
             rating=rating,
-            at=self.now,
+            at=at or self.now,
             minutes=minutes,
             title=card.title,
             device=self.device,
@@ -225,6 +238,16 @@ class Study:
             last = own[-1]
             store.append(path, "undo", store.undo_table(Undo(review=last.id, at=self.now)))
         return last
+
+    def repair(self) -> list[Repair]:
+        """Move unreadable log entries aside into dated backup files."""
+        stamp = self.now.strftime("%Y%m%dT%H%M%S")
+        done = []
+        for path in store.log_files(self.store):
+            repaired = store.repair_log(path, self.store.root / "backup", stamp)
+            if repaired is not None:
+                done.append(repaired)
+        return done
 
     def doctor(self) -> list[Check]:
         """Check config, roadmap and logs; never raises for what it can report."""
@@ -272,6 +295,16 @@ class Study:
                     "(keep a copy of the file first)",
                 )
             )
+        files, broken = store.cache_files(self.store)
+        note = f"; {len(broken)} unreadable, rebuilt when next needed" if broken else ""
+        checks.append(
+            Check(
+                "note" if broken else "ok",
+                "cache",
+                f"{len(files)} files in {self.store.cache_dir} (derived data, safe to delete)"
+                + note,
+            )
+        )
         if roadmap is not None:
             known = {card.id for card in roadmap.cards}
             orphans: dict[str, int] = {}

@@ -402,8 +402,15 @@ class _RatingType(click.ParamType):  # type: ignore[type-arg]  # generic only in
 @click.option(
     "--minutes", type=int, metavar="M", help="How long you studied (improves time estimates)."
 )
+@click.option(
+    "--at",
+    metavar="ISO-8601",
+    help="When you studied, if not now (e.g. yesterday evening); not after today.",
+)
 @click.pass_context
-def review(ctx: click.Context, topic: str, rating: Rating, minutes: int | None) -> None:
+def review(
+    ctx: click.Context, topic: str, rating: Rating, minutes: int | None, at: str | None
+) -> None:
     """Log a study session of TOPIC: again, hard, good or easy (or 1-4).
 
     TOPIC is an id, a title, or any unambiguous part of a title.
@@ -411,14 +418,16 @@ def review(ctx: click.Context, topic: str, rating: Rating, minutes: int | None) 
     \b
     studyplan review "Linear Algebra" good --minutes 40
     studyplan review eigen hard
+    studyplan review "Chain Rule" good --at "2026-11-25T21:30"
     """
     study = _study(ctx)
     if minutes is not None and minutes < 0:
         raise click.BadParameter(f"must be ≥ 0, got {minutes}", param_hint="--minutes")
+    when = study.moment(at, "--at") if at is not None else None
     card = study.find(topic)
     before = study.states[card.id]
     blocking = study.blockers(card) if not before.studied and not card.done else ()
-    after = study.record(card, rating, minutes)
+    after = study.record(card, rating, minutes, when)
     today_ = study.today
     assert after.due is not None
     spent = f", {minutes} min" if minutes is not None else ""
@@ -558,10 +567,28 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Move unreadable log entries into a dated file in <home>/backup, keep the rest.",
+)
 @click.pass_context
-def doctor(ctx: click.Context) -> None:
-    """Check the config, the roadmap and the review logs; exit 1 if anything is wrong."""
-    checks = _study(ctx).doctor()
+def doctor(ctx: click.Context, repair: bool) -> None:
+    """Check the config, the roadmap, the review logs and the caches.
+
+    Exits 1 if anything is wrong. A log entry torn by a crash is reported with its file
+    and line; --repair moves such entries aside (nothing is deleted) and keeps the rest.
+    """
+    study = _study(ctx)
+    if repair:
+        for done in study.repair():
+            lines = ", ".join(str(p.line) for p in done.moved)
+            n = len(done.moved)
+            out(
+                f"repaired {done.log}: moved {n} entr{'y' if n == 1 else 'ies'} "
+                f"(line {lines}) to {done.backup}"
+            )
+    checks = study.doctor()
     colours = {"ok": "green", "note": "yellow", "problem": "red"}
     for check in checks:
         level = style(f"{check.level:<8}", fg=colours[check.level])

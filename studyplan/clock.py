@@ -82,8 +82,9 @@ def _parse_plain(value: str, zone_name: str | None) -> datetime | None:
     return first
 
 
-def parse_moment(text: str, zone_name: str | None) -> datetime:
-    """An ISO-8601 `--now`: local time in the learner's zone when it has no offset.
+def parse_moment(text: str, zone_name: str | None, option: str = "--now") -> datetime:
+    """An ISO-8601 moment typed by the learner: local time in their zone when it has no
+    offset.
 
     A bare date means noon of that day, safely inside its study day.
     """
@@ -103,7 +104,7 @@ def parse_moment(text: str, zone_name: str | None) -> datetime:
         parsed = None
     if not isinstance(parsed, datetime):
         raise InputError(
-            f"--now {text!r} is not a date or time; use ISO 8601 such as "
+            f"{option} {text!r} is not a date or time; use ISO 8601 such as "
             "2026-11-26 or 2026-11-26T09:30 or 2026-11-26T09:30+01:00"
         )
     return _fixed(parsed)

@@ -378,6 +378,15 @@ def read_log_parts(path: Path, cache_dir: Path | None = None) -> tuple[LogFile, 
     return result, unsettled, mark
 
 
+def cache_files(home: Home) -> tuple[list[Path], list[Path]]:
+    """(all cache files, the ones that cannot be loaded)."""
+    try:
+        files = sorted(home.cache_dir.glob("*.pickle"))
+    except OSError:
+        return [], []
+    return files, [f for f in files if _load_pickle(f) is None]
+
+
 def _load_pickle(path: Path) -> object:
     import pickle
 
@@ -592,3 +601,47 @@ def write_export(home: Home, path: Path, data: bytes, *, force: bool) -> None:
     registry[str(target)] = hashlib.sha256(data).hexdigest()
     header = "# Files written by 'studyplan plan -o', so they may be replaced later.\n"
     atomic_write(registry_path, (header + tomli_w.dumps({"files": registry})).encode())
+
+
+# --- repair -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """What `doctor --repair` did to one log file."""
+
+    log: Path
+    backup: Path
+    moved: tuple[LogProblem, ...]
+
+
+def repair_log(path: Path, backup_dir: Path, stamp: str) -> Repair | None:
+    """Move the entries of `path` that cannot be read into a backup file and keep the
+    rest, byte for byte. Done under the log's lock; the log is replaced atomically."""
+    with locked(path):
+        data = path.read_bytes()
+        keep: list[bytes] = []
+        bad: list[tuple[int, bytes, LogProblem]] = []
+        for start, _, chunk in _chunks(data):
+            problems = _parse_chunk(path, path.stem, start, chunk).problems
+            if problems:
+                bad.append((start, chunk, problems[0]))
+            else:
+                keep.append(chunk)
+        if not bad:
+            return None
+        backup = backup_dir / f"{path.stem}-{stamp}.toml.bad"
+        lines = [
+            f"# Moved aside from {path} by 'studyplan doctor --repair' on {stamp}.\n",
+            "# Not read by studyplan. To restore an entry, fix it and append it to a log.\n",
+        ]
+        body = b"".join(
+            f"\n# from line {start}: {problem.message}\n".encode() + chunk.rstrip(b"\n") + b"\n"
+            for start, chunk, problem in bad
+        )
+        atomic_write(backup, "".join(lines).encode() + body)
+        kept = b"".join(keep)
+        if kept and not kept.endswith(b"\n"):
+            kept += b"\n"
+        atomic_write(path, kept)
+        return Repair(path, backup, tuple(problem for _, _, problem in bad))

@@ -307,11 +307,18 @@ def test_doctor_reports_problems_and_orphans(run: Run, sealed_home: Path, tmp_pa
     run("review", "two", "good", now=DAY1, roadmap=roadmap)
     clean = run("doctor", roadmap=roadmap)
     assert clean.exit_code == 0
+    cache = sealed_home / "cache"
     assert clean.output.splitlines() == [
         f"ok       config   {sealed_home / 'studyplan.toml'}",
         f"ok       roadmap  {roadmap} (2 cards, 1 numbered sections)",
         f"ok       log      1 file in {sealed_home / 'log'}, 2 reviews counted, 0 undone",
+        f"ok       cache    2 files in {cache} (derived data, safe to delete)",
     ]
+    (cache / "snapshot.pickle").write_bytes(b"\x80garbage")
+    assert run("doctor", roadmap=roadmap).output.splitlines()[3] == (
+        f"note     cache    2 files in {cache} (derived data, safe to delete); "
+        "1 unreadable, rebuilt when next needed"
+    )
     roadmap.write_text("## 1. A\n- [ ] One\n- [ ] Second\n", encoding="utf-8")
     log = sealed_home / "log" / "laptop.toml"
     with log.open("a", encoding="utf-8") as handle:
@@ -321,7 +328,7 @@ def test_doctor_reports_problems_and_orphans(run: Run, sealed_home: Path, tmp_pa
     lines = result.output.splitlines()
     assert lines[2].startswith("problem  log      1 file in")
     assert lines[3].startswith(f"problem  log      {log}:23: unreadable entry")
-    assert lines[4] == (
+    assert lines[5] == (
         "note     orphans  1 reviews of 1 ids not in the roadmap: two (1); "
         "renamed or deleted items keep their history"
     )
