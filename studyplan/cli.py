@@ -46,6 +46,11 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            # One line, like every other error: what is wrong, and where to read more.
+            where = error.ctx.command_path if error.ctx else "studyplan"
+            hint = f" (see '{where} --help')"
+            raise _Failure(error.format_message() + hint, error.exit_code) from None
         except StudyplanError as error:
             raise _Failure(str(error), error.exit_code) from None
         except BrokenPipeError:

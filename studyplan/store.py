@@ -625,7 +625,7 @@ def repair_log(path: Path, backup_dir: Path, stamp: str) -> Repair | None:
         for start, _, chunk in _chunks(data):
             problems = _parse_chunk(path, path.stem, start, chunk).problems
             if problems:
-                bad.append((start, chunk, problems[0]))
+                bad.append((start, chunk, LogProblem(str(path), start, problems[0].message)))
             else:
                 keep.append(chunk)
         if not bad:
