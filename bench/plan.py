@@ -55,11 +55,13 @@ def main() -> None:
             'fuzz = true\nnew_per_day = 10\nreviews_per_day = 200\ntimezone = "UTC"\n'
         )
         start = date(2026, 1, 1)
-        stamps: list[DayStamp] = []
+        memories: dict[str, schedule.Memory] = {}
+        reviews = 0
         log = store.Home(folder).log_path("bench")
         for offset in range(args.history):
             day = start + timedelta(days=offset)
-            q = schedule.queue(roadmap, schedule.states(roadmap, stamps, policy), day, policy)
+            q = schedule.queue(roadmap, schedule.states(roadmap, memories), day, policy)
+            stamps: list[DayStamp] = []
             for entry in (*q.reviews, *q.new):
                 review = Review(
                     id=f"{offset:04d}-{entry.card.id}",
@@ -72,8 +74,10 @@ def main() -> None:
                 with store.locked(log):
                     store.append(log, "review", store.review_table(review))
                 stamps.append(DayStamp(review, day))
+            memories = schedule.fold(stamps, policy, memories)
+            reviews += len(stamps)
         today = start + timedelta(days=args.history)
-        states = schedule.states(roadmap, stamps, policy)
+        states = schedule.states(roadmap, memories)
         runs = []
         for _ in range(5):
             begin = time.perf_counter()
@@ -90,7 +94,7 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
     print(f"roadmap     {len(roadmap.cards)} cards in {args.sections} sections")
-    print(f"history     {len(stamps)} reviews over {args.history} days")
+    print(f"history     {reviews} reviews over {args.history} days")
     print(f"plan        {args.days} days, {result.topics} topics planned")
     print(f"simulate    median {statistics.median(runs) * 1000:.0f} ms (in-process, 5 runs)")
     print(f"studyplan plan --days {args.days} --format json: {process * 1000:.0f} ms (process)")

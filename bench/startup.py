@@ -35,13 +35,14 @@ def simulate_year(home: store.Home, days: int = 365, seed: int = 7) -> int:
     roadmap = store.read_roadmap(store.bundled_roadmap())
     policy = Config().policy()
     start = datetime(2025, 11, 26, 9, tzinfo=UTC)
-    stamps: list[DayStamp] = []
+    memories: dict[str, schedule.Memory] = {}
+    count = 0
     log = home.log_path("bench")
     for offset in range(days):
         moment = start + timedelta(days=offset)
         day = moment.date()
-        states = schedule.states(roadmap, stamps, policy)
-        q = schedule.queue(roadmap, states, day, policy)
+        q = schedule.queue(roadmap, schedule.states(roadmap, memories), day, policy)
+        stamps: list[DayStamp] = []
         for n, entry in enumerate((*q.reviews, *q.new)):
             rating = rng.choices(list(Rating), weights=(8, 12, 70, 10))[0]
             review = Review(
@@ -55,7 +56,9 @@ def simulate_year(home: store.Home, days: int = 365, seed: int = 7) -> int:
             with store.locked(log):
                 store.append(log, "review", store.review_table(review))
             stamps.append(DayStamp(review, day))
-    return len(stamps)
+        memories = schedule.fold(stamps, policy, memories)
+        count += len(stamps)
+    return count
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
