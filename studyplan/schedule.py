@@ -20,7 +20,7 @@ from fsrs import Rating as FsrsRating
 from fsrs import Scheduler, State
 from fsrs.scheduler import FUZZ_RANGES
 
-from studyplan.model import Card, Compact, DayStamp, Kind, Policy, Review, Roadmap
+from studyplan.model import Card, Compact, DayStamp, Kind, Mark, Policy, Review, Roadmap
 
 
 def make_scheduler(policy: Policy) -> Scheduler:
@@ -237,8 +237,10 @@ class Gate:
         lowest: int | None = None
         for state in cards_states:
             number = state.card.section
-            if number is not None and not satisfied(state, policy):
-                lowest = number if lowest is None else min(lowest, number)
+            if number is None or (lowest is not None and number >= lowest):
+                continue  # cannot lower the answer: skip the costlier check
+            if not satisfied(state, policy):
+                lowest = number
         return cls(open_below=float("inf") if lowest is None else lowest, first_blocking=lowest)
 
     def section_open(self, section: int | None) -> bool:
@@ -357,8 +359,8 @@ def queue(
     estimator = estimator or Estimator.build(all_states, policy)
     gate = Gate.build(all_states.values(), policy)
 
-    studied_today = tuple(s for s in all_states.values() if s.last == day)
-    new_today = sum(1 for s in all_states.values() if s.first == day)
+    studied_today = tuple(s for s in all_states.values() if s.memory.last == day)
+    new_today = sum(1 for s in studied_today if s.memory.first == day)
     reviews_today = sum(s.memory.last_day_reviews for s in studied_today if (s.first or day) < day)
     new_room = max(0, policy.new_per_day - new_today)
     review_room = max(0, policy.reviews_per_day - reviews_today)
@@ -369,19 +371,16 @@ def queue(
     next_due: date | None = None
     for card in roadmap.cards:
         state = all_states[card.id]
-        if card.skipped:
+        if card.mark is Mark.SKIPPED:
             continue
-        if state.studied:
-            assert state.due is not None
-            if state.due <= day:
-                due.append(
-                    Entry(
-                        state, False, estimator.minutes(card), state.retrievability(scheduler, day)
-                    )
-                )
-            elif next_due is None or state.due < next_due:
-                next_due = state.due
-        elif not card.done:
+        when = state.memory.due
+        if when is not None:  # studied
+            if when <= day:
+                recall = state.retrievability(scheduler, day)
+                due.append(Entry(state, False, estimator.minutes(card), recall))
+            elif next_due is None or when < next_due:
+                next_due = when
+        elif card.mark is not Mark.DONE:
             if gate.locked(state, all_states, policy):
                 locked += 1
             else:
