@@ -22,7 +22,9 @@ from studyplan.model import Card, DayStamp, History, Policy, Rating, Review, Roa
 if TYPE_CHECKING:
     from studyplan.export import Meta
     from studyplan.ledger import Standing
+    from studyplan.optimize import Fit, RetentionRow
     from studyplan.plan import Plan
+    from studyplan.progress import ForecastDay, Progress
     from studyplan.store import Repair
 
 
@@ -147,6 +149,64 @@ class Study:
             start=start,
             assume=assume,
             budget=budget,
+        )
+
+    @property
+    def parameters_label(self) -> str:
+        """Which FSRS parameters schedule the cards, for `show` and `progress`."""
+        if self.config.parameters:
+            return f"fitted to your reviews (parameters in {self.store.config_path.name})"
+        return "FSRS-6 defaults (run 'studyplan optimize' once you have a few weeks of reviews)"
+
+    def progress(self) -> Progress:
+        from studyplan import progress
+
+        return progress.build(
+            self.roadmap,
+            self.states,
+            self.standing.activity,
+            self.today,
+            self.policy,
+            self.scheduler,
+        )
+
+    def forecast(self, days: int) -> tuple[ForecastDay, ...]:
+        from studyplan import progress
+
+        return progress.forecast(self.roadmap, self.states, self.today, days, self.policy)
+
+    def all_stamps(self) -> list[DayStamp]:
+        """Every counted review up to now, on its study day (the whole history)."""
+        hour = self.config.day_start_hour
+        return [
+            DayStamp(review, clock.study_day(review.at, hour))
+            for review in self.history.effective()
+            if review.at <= self.now
+        ]
+
+    def optimize(self, *, write: bool = True) -> tuple[Fit, bool]:
+        """Fit FSRS to the log; keep the fit in the config only if it predicts better.
+        Returns the fit and whether the config was changed."""
+        from dataclasses import replace
+
+        from studyplan import optimize
+
+        fitted = optimize.fit(self.all_stamps())
+        if not (write and fitted.better):
+            return fitted, False
+        updated = replace(self.config, parameters=fitted.parameters)
+        try:
+            schedule.make_scheduler(updated.policy())  # py-fsrs checks the bounds
+        except ValueError as error:
+            raise StudyplanError(f"the fitted parameters were not accepted: {error}") from None
+        store.save_config(self.store, updated)
+        return fitted, True
+
+    def retention_table(self) -> tuple[RetentionRow, ...]:
+        from studyplan import optimize
+
+        return optimize.retention_table(
+            self.roadmap, self.all_stamps(), self.policy, self.config.parameters
         )
 
     def export_meta(self) -> Meta:

@@ -526,6 +526,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                 "difficulty": _round(state.difficulty),
                 "retrievability": _round(recall),
                 "lapses": state.lapses,
+                "parameters": "fitted" if study.config.parameters else "default",
                 "blocked_by": [c.id for c in blocking],
                 "reviews": [
                     {
@@ -562,10 +563,219 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
             out(f"    {clock.fmt_moment(s.review.at)}  {s.review.rating.label:<5}{spent}")
     else:
         out(f"  status    {st}")
+    out(f"  FSRS      {study.parameters_label}")
     if blocking:
         names = ", ".join(c.title for c in blocking[:6])
         more = f" and {len(blocking) - 6} more" if len(blocking) > 6 else ""
         out(f"  blocked   by {names}{more}")
+
+
+# --- progress / forecast / optimize ----------------------------------------------------
+
+BAR = 20
+LEGEND = "█ mature  ▓ studied  ▒ ticked [x]  ░ not yet"
+
+
+def _bar(mature: int, studied: int, done: int, total: int, width: int = BAR) -> str:
+    """A bar in four shades (and colours, unless NO_COLOR or not a terminal)."""
+    if total <= 0:
+        return " " * width
+    cells = [round(n * width / total) for n in (mature, mature + studied, mature + studied + done)]
+    parts = [
+        ("█" * cells[0], "green"),
+        ("▓" * (cells[1] - cells[0]), "yellow"),
+        ("▒" * (cells[2] - cells[1]), "blue"),
+        ("░" * (width - cells[2]), None),
+    ]
+    return "".join(style(text, fg=colour) if colour else text for text, colour in parts if text)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def progress(ctx: click.Context, as_json: bool) -> None:
+    """Where you stand: studied and mature topics per section, recall, streak, workload.
+
+    A topic is mature once its stability reaches 21 days.
+    """
+    from studyplan.progress import MATURE_DAYS
+
+    study = _study(ctx)
+    p = study.progress()
+    if as_json:
+        _dump(
+            {
+                "date": p.day.isoformat(),
+                "mature_days": MATURE_DAYS,
+                "sections": [
+                    {
+                        "section": s.number,
+                        "title": s.title,
+                        "total": s.total,
+                        "studied": s.studied,
+                        "mature": s.mature,
+                        "done": s.done,
+                        "skipped": s.skipped,
+                        "locked": s.locked,
+                        "recall": _round(s.recall),
+                    }
+                    for s in p.sections
+                ],
+                "total": p.total,
+                "studied": p.studied,
+                "mature": p.mature,
+                "recall": _round(p.recall),
+                "next_section": p.next_section.number if p.next_section else None,
+                "blocking": [c.id for c in p.blocking],
+                "streak": p.streak,
+                "last_7_days": {"reviews": p.last7[0], "minutes": p.last7[1]},
+                "last_30_days": {"reviews": p.last30[0], "minutes": p.last30[1]},
+                "parameters": "fitted" if study.config.parameters else "default",
+            }
+        )
+        return
+    names = [
+        (f"§{s.number} " if s.number is not None else "") + (s.title or "(no section)")
+        for s in p.sections
+    ]
+    width = max(len(n) for n in names)
+    lines = [style(f"{study.roadmap.title} · {clock.fmt_day(p.day)} {p.day.year}", bold=True), ""]
+    for name, s in zip(names, p.sections, strict=True):
+        bar = _bar(s.mature, s.studied - s.mature, s.done, s.total)
+        detail = f"{s.studied:>3}/{s.total:<3}"
+        if s.studied:
+            detail += f" {s.mature} mature · recall {_percent(s.recall)}"
+        elif s.locked:
+            detail += " locked"
+        lines.append(f"{name:<{width}}  {bar}  {detail}")
+    share = p.studied / p.total if p.total else 0
+    lines += [
+        "",
+        f"{p.studied} of {p.total} topics studied ({share:.0%}), {p.mature} mature, "
+        f"{p.done} ticked done · average recall now {_percent(p.recall)}",
+    ]
+    if p.next_section is not None:
+        nxt = p.next_section
+        shown = ", ".join(c.title for c in p.blocking[:4])
+        more = f" and {len(p.blocking) - 4} more" if len(p.blocking) > 4 else ""
+        lines.append(
+            f"Next to unlock: §{nxt.number} {nxt.title}, after {len(p.blocking)} more "
+            f"topic{'s' if len(p.blocking) != 1 else ''}: {shown}{more}"
+        )
+    else:
+        lines.append("Every section is open.")
+    lines += [
+        f"Streak: {p.streak} day{'s' if p.streak != 1 else ''} · last 7 days: {p.last7[0]} "
+        f"reviews, {p.last7[1]} min · last 30 days: {p.last30[0]} reviews, {p.last30[1]} min",
+        f"FSRS parameters: {study.parameters_label}",
+        f"Legend: {LEGEND}",
+    ]
+    out("\n".join(lines))
+
+
+@cli.command()
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True)
+@click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Also draw it here.")
+@click.option("--force", is_flag=True, help="Overwrite a --png file studyplan did not write.")
+@json_option
+@click.pass_context
+def forecast(ctx: click.Context, days: int, png: Path | None, force: bool, as_json: bool) -> None:
+    """Reviews and expected minutes falling due each day ahead.
+
+    Counts the due dates your cards have now (overdue ones on the first day); new topics
+    and future answers are not simulated (`studyplan plan` does that).
+
+    \b
+    studyplan forecast --days 60
+    studyplan forecast --png forecast.png     (needs: pip install 'studyplan[plot]')
+    """
+    study = _study(ctx)
+    rows = study.forecast(days)
+    if png is not None:
+        from studyplan import export, store
+
+        image = export.forecast_png(rows, study.roadmap.title)
+        store.write_export(study.store, png, image, force=force)
+        click.echo(f"Wrote {png}.", err=True)
+    if as_json:
+        _dump(
+            [{"date": r.day.isoformat(), "reviews": r.reviews, "minutes": r.minutes} for r in rows]
+        )
+        return
+    peak = max((r.reviews for r in rows), default=0) or 1
+    lines = [style(f"Reviews due, next {days} days · {study.roadmap.title}", bold=True)]
+    for r in rows:
+        cells = round(r.reviews * 30 / peak)
+        bar = style("█" * cells, fg="cyan") + " " * (30 - cells)
+        plural = "review" if r.reviews == 1 else "reviews"
+        detail = f"{r.reviews} {plural}, {r.minutes} min" if r.reviews else "-"
+        lines.append(f"{clock.fmt_day(r.day):<10}  {bar}  {detail}")
+    total_reviews = sum(r.reviews for r in rows)
+    total_minutes = sum(r.minutes for r in rows)
+    lines.append(f"Total: {total_reviews} reviews, {total_minutes} min; new topics come on top.")
+    out("\n".join(lines))
+
+
+@cli.command()
+@click.option(
+    "--retention",
+    is_flag=True,
+    help="Instead, compare desired retentions 0.70–0.97: minutes a day against memory.",
+)
+@click.option("--dry-run", is_flag=True, help="Fit and score, but do not change the config.")
+@click.pass_context
+def optimize(ctx: click.Context, retention: bool, dry_run: bool) -> None:
+    """Fit the 21 FSRS parameters to your own review history (fsrs-rs-python).
+
+    The defaults and the fit are scored out of sample (time-series splits; same-day
+    reviews are not scored). The fit is written to studyplan.toml only if it predicts
+    better: lower RMSE over bins, then lower log loss. Needs the optional extra:
+    pip install 'studyplan[optimize]'.
+    """
+    study = _study(ctx)
+    if retention:
+        rows = study.retention_table()
+        lines = [
+            style("Desired retention: workload against memory over the next 180 days", bold=True),
+            f"(simulated on your roadmap of {sum(1 for c in study.roadmap.cards if not c.skipped)} "
+            f"topics, {study.policy.new_per_day} new per day, FSRS parameters: "
+            f"{'fitted' if study.config.parameters else 'defaults'})",
+            "",
+            "retention  minutes/day  reviews/day  topics remembered",
+        ]
+        current = study.policy.desired_retention
+        for row in rows:
+            mark = "  ← now" if abs(row.retention - current) < 1e-9 else ""
+            lines.append(
+                f"  {row.retention:.2f}     {row.minutes_per_day:7.1f}      "
+                f"{row.reviews_per_day:6.2f}      {row.remembered:7.1f}{mark}"
+            )
+        lines += [
+            "",
+            "Pick what suits you: studyplan config set desired_retention 0.85",
+        ]
+        out("\n".join(lines))
+        return
+    fitted, changed = study.optimize(write=not dry_run)
+    lines = [
+        f"Scored {fitted.scored} reviews (out of sample; same-day reviews not scored).",
+        "",
+        "                   log loss   RMSE(bins)",
+        f"FSRS-6 defaults    {fitted.default.log_loss:8.4f}   {fitted.default.rmse_bins:9.4f}",
+        f"fitted to you      {fitted.fitted.log_loss:8.4f}   {fitted.fitted.rmse_bins:9.4f}",
+        "",
+    ]
+    if changed:
+        lines.append(f"The fit predicts better: written to {study.store.config_path}.")
+    elif dry_run:
+        lines.append("Dry run: nothing written.")
+    else:
+        lines.append("The fit does not predict better than the defaults: nothing written.")
+    out("\n".join(lines))
 
 
 # --- doctor ----------------------------------------------------------------------------

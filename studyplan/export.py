@@ -7,14 +7,19 @@ so `today` never loads them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studyplan import clock
+from studyplan.errors import StudyplanError
 from studyplan.model import Card, Roadmap
 from studyplan.plan import Plan, iso_week
 from studyplan.schedule import Entry, Queue
+
+if TYPE_CHECKING:
+    from studyplan.progress import ForecastDay
 
 
 def card_json(card: Card) -> dict[str, Any]:
@@ -214,3 +219,35 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
             begin = end
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
+
+
+def forecast_png(rows: Sequence[ForecastDay], title: str) -> bytes:
+    """The forecast as a PNG bar chart (matplotlib, an optional extra)."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise StudyplanError(
+            "--png needs the optional extra: pip install 'studyplan[plot]'"
+        ) from None
+    import io
+
+    matplotlib.use("Agg")
+    from matplotlib import dates, pyplot
+
+    figure, axes = pyplot.subplots(figsize=(10, 4), dpi=100)
+    try:
+        days = [float(dates.date2num(r.day)) for r in rows]  # type: ignore[no-untyped-call]
+        axes.xaxis_date()
+        axes.bar(days, [r.reviews for r in rows], color="#4c78a8", label="reviews")
+        axes.set_ylabel("reviews due")
+        axes.set_title(f"Reviews due · {title}")
+        minutes = axes.twinx()
+        minutes.plot(days, [r.minutes for r in rows], color="#f58518", label="minutes")
+        minutes.set_ylabel("expected minutes")
+        figure.autofmt_xdate()
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+    finally:
+        pyplot.close(figure)
+    return buffer.getvalue()

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from studyplan import clock, schedule
 from studyplan.model import DayStamp, LogProblem, Policy, Review
+from studyplan.progress import Activity, tally
 from studyplan.store import (
     Home,
     LogFile,
@@ -27,7 +28,7 @@ from studyplan.store import (
     read_log_parts,
 )
 
-SNAPSHOT_VERSION = 3
+SNAPSHOT_VERSION = 4
 # A tail this long is folded in and saved; a shorter one is cheaper to read again next
 # time than to rewrite the snapshot for (10,000 cards take ~0.1 s to save).
 SAVE_EVERY = 100
@@ -44,6 +45,7 @@ class Snapshot:
     undone: set[str] = field(default_factory=set)
     reviews: int = 0
     newest: datetime | None = None
+    activity: Activity = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class Standing:
     problems: tuple[LogProblem, ...]
     reviews: int
     rebuilt: bool  # the snapshot could not be used (for tests and figures)
+    activity: Activity  # reviews and minutes per study day
 
 
 def _snapshot_path(home: Home) -> str:
@@ -118,10 +121,12 @@ def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standin
     counted = [r for r in base if r.at <= now]
     policy, hour = snap.policy, snap.day_start_hour
     scheduler = schedule.make_scheduler(policy)
+    stamps = _stamps(counted, hour)
     try:
-        memories = schedule.fold(_stamps(counted, hour), policy, snap.memories, scheduler)
+        memories = schedule.fold(stamps, policy, snap.memories, scheduler)
     except ValueError:
         return None  # a review older than one already folded in: fold everything again
+    activity = tally(stamps, snap.activity)
     problems = [*snap.problems, *settled.problems]
     total = snap.reviews + len(counted)
     worth_saving = full or len(counted) >= SAVE_EVERY
@@ -130,21 +135,33 @@ def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standin
         if snap.newest is not None and newest is not None:
             newest = max(newest, snap.newest)
         saved = Snapshot(
-            SNAPSHOT_VERSION, policy, hour, marks, memories, problems, undone, total, newest
+            SNAPSHOT_VERSION,
+            policy,
+            hour,
+            marks,
+            memories,
+            problems,
+            undone,
+            total,
+            newest,
+            activity,
         )
         _save_pickle(Path(_snapshot_path(home)), saved)
 
     late = [r for r in extra.reviews if r.id not in undone | extra_undone and r.at <= now]
     if late:
+        late_stamps = _stamps(late, hour)
+        activity = tally(late_stamps, activity)
         try:
-            memories = schedule.fold(_stamps(late, hour), policy, memories, scheduler)
+            memories = schedule.fold(late_stamps, policy, memories, scheduler)
         except ValueError:
             if not full:
                 return None
-            memories = schedule.fold(_stamps(counted + late, hour), policy, None, scheduler)
+            memories = schedule.fold(stamps + late_stamps, policy, None, scheduler)
     return Standing(
         memories=memories,
         problems=(*problems, *extra.problems),
         reviews=total + len(late),
         rebuilt=full,
+        activity=activity,
     )

@@ -8,12 +8,23 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyplan import clock, ledger, schedule, store
+from studyplan import clock, ledger, progress, schedule, store
 from studyplan.model import DayStamp, Policy, Rating, Review, Undo
 
 POLICY = Policy(fuzz=True)
 HOUR = 4
 T0 = datetime(2026, 1, 1, 9, tzinfo=UTC)
+
+
+def reference_activity(home: store.Home, now: datetime) -> progress.Activity:
+    reviews: list[Review] = []
+    undos: set[str] = set()
+    for path in store.log_files(home):
+        one = store.read_log(path)
+        reviews += one.reviews
+        undos |= {u.review for u in one.undos}
+    counted = [r for r in reviews if r.id not in undos and r.at <= now]
+    return progress.tally(DayStamp(r, clock.study_day(r.at, HOUR)) for r in counted)
 
 
 def reference(home: store.Home, now: datetime) -> dict[str, schedule.Memory]:
@@ -95,6 +106,7 @@ def _check_against_full_fold(ops: list[tuple]) -> None:  # type: ignore[type-arg
                 now = T0 + timedelta(hours=op[1])
                 got = ledger.standing(home, POLICY, HOUR, now)
                 assert got.memories == reference(home, now)
+                assert got.activity == reference_activity(home, now)
         now = T0 + timedelta(days=80)
         assert ledger.standing(home, POLICY, HOUR, now).memories == reference(home, now)
 

@@ -1,0 +1,169 @@
+"""Where the learner stands on the roadmap and how much work is coming. Pure.
+
+`Activity` (reviews and minutes per study day) is kept by the ledger next to the card
+memories, so streaks and recent totals never need the whole history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from fsrs import Scheduler
+
+from studyplan.model import Card, DayStamp, Mark, Policy, Roadmap
+from studyplan.schedule import CardState, Estimator, Gate, satisfied
+
+MATURE_DAYS = 21.0  # stability from which a topic counts as mature, as in Anki
+
+Activity = dict[date, tuple[int, int]]
+"""Per study day: (reviews, minutes logged)."""
+
+
+def tally(stamps: Iterable[DayStamp], activity: Activity | None = None) -> Activity:
+    """`activity` with these reviews added."""
+    out = dict(activity or {})
+    for stamp in stamps:
+        reviews, minutes = out.get(stamp.day, (0, 0))
+        out[stamp.day] = (reviews + 1, minutes + (stamp.review.minutes or 0))
+    return out
+
+
+def streak(activity: Activity, today: date) -> int:
+    """Consecutive study days up to today (or up to yesterday, while today is young)."""
+    day = today if today in activity else today - timedelta(days=1)
+    count = 0
+    while day in activity:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def window(activity: Activity, today: date, days: int) -> tuple[int, int]:
+    """(reviews, minutes) over the last `days` study days, today included."""
+    first = today - timedelta(days=days - 1)
+    picked = [v for d, v in activity.items() if first <= d <= today]
+    return sum(r for r, _ in picked), sum(m for _, m in picked)
+
+
+@dataclass(frozen=True, slots=True)
+class SectionProgress:
+    number: int | None
+    title: str
+    total: int  # cards that count (skipped ones do not)
+    studied: int  # reviewed at least once
+    mature: int  # stability ≥ MATURE_DAYS
+    done: int  # ticked [x] without a review here
+    skipped: int
+    locked: int  # new cards still behind the gate
+    recall: float | None  # mean predicted recall now of the studied cards
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    day: date
+    sections: tuple[SectionProgress, ...]
+    recall: float | None
+    next_section: SectionProgress | None  # the first section still locked
+    blocking: tuple[Card, ...]  # what keeps it locked
+    streak: int
+    last7: tuple[int, int]
+    last30: tuple[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.sections)
+
+    @property
+    def studied(self) -> int:
+        return sum(s.studied for s in self.sections)
+
+    @property
+    def mature(self) -> int:
+        return sum(s.mature for s in self.sections)
+
+    @property
+    def done(self) -> int:
+        return sum(s.done for s in self.sections)
+
+
+def build(
+    roadmap: Roadmap,
+    states: dict[str, CardState],
+    activity: Activity,
+    today: date,
+    policy: Policy,
+    scheduler: Scheduler,
+) -> Progress:
+    gate = Gate.build(states.values(), policy)
+    groups: dict[tuple[int | None, str], list[CardState]] = {}
+    for card in roadmap.cards:
+        groups.setdefault((card.section, card.section_title), []).append(states[card.id])
+    sections = []
+    all_recalls: list[float] = []
+    for (number, title), members in groups.items():
+        counted = [s for s in members if s.card.mark is not Mark.SKIPPED]
+        recalls = [r for s in counted if (r := s.retrievability(scheduler, today)) is not None]
+        all_recalls += recalls
+        sections.append(
+            SectionProgress(
+                number=number,
+                title=title,
+                total=len(counted),
+                studied=sum(1 for s in counted if s.studied),
+                mature=sum(1 for s in counted if (s.stability or 0) >= MATURE_DAYS),
+                done=sum(1 for s in counted if s.card.mark is Mark.DONE and not s.studied),
+                skipped=len(members) - len(counted),
+                locked=sum(1 for s in counted if gate.locked(s, states, policy)),
+                recall=sum(recalls) / len(recalls) if recalls else None,
+            )
+        )
+    following = sorted(
+        (s for s in sections if s.number is not None and s.locked),
+        key=lambda s: s.number or 0,
+    )
+    next_section = following[0] if following else None
+    blocking: tuple[Card, ...] = ()
+    if next_section is not None and next_section.number is not None:
+        limit = next_section.number
+        blocking = tuple(
+            s.card
+            for s in states.values()
+            if s.card.section is not None and s.card.section < limit and not satisfied(s, policy)
+        )
+    return Progress(
+        day=today,
+        sections=tuple(sections),
+        recall=sum(all_recalls) / len(all_recalls) if all_recalls else None,
+        next_section=next_section,
+        blocking=blocking,
+        streak=streak(activity, today),
+        last7=window(activity, today, 7),
+        last30=window(activity, today, 30),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastDay:
+    day: date
+    reviews: int
+    minutes: int
+
+
+def forecast(
+    roadmap: Roadmap, states: dict[str, CardState], today: date, days: int, policy: Policy
+) -> tuple[ForecastDay, ...]:
+    """Reviews falling due on each coming day, by the cards' current due dates (overdue
+    ones on the first day); no new cards, no simulated answers."""
+    estimator = Estimator.build(states, policy)
+    last = today + timedelta(days=days - 1)
+    counts: dict[date, list[int]] = {today + timedelta(days=n): [0, 0] for n in range(days)}
+    for card in roadmap.cards:
+        state = states[card.id]
+        if state.due is None or card.mark is Mark.SKIPPED or state.due > last:
+            continue
+        slot = counts[max(state.due, today)]
+        slot[0] += 1
+        slot[1] += estimator.minutes(card)
+    return tuple(ForecastDay(day, r, m) for day, (r, m) in counts.items())
