@@ -649,8 +649,8 @@ def progress(ctx: click.Context, as_json: bool) -> None:
         detail = f"{s.studied:>3}/{s.total:<3}"
         if s.studied:
             detail += f" {s.mature} mature · recall {_percent(s.recall)}"
-        elif s.locked:
-            detail += " locked"
+        else:
+            detail += " locked" if s.locked else " open"
         lines.append(f"{name:<{width}}  {bar}  {detail}")
     share = p.studied / p.total if p.total else 0
     lines += [
