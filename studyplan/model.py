@@ -89,6 +89,8 @@ class Card(Compact):
     line: int  # 1-based line in the roadmap file
     order: int  # position in document order
     section_heading: str = ""  # the `##` heading as written, for links into the roadmap
+    requires: tuple[str, ...] = ()  # extra prerequisites (card ids), from the note
+    estimate: int | None = None  # expected minutes, from the note
 
     @property
     def done(self) -> bool:

@@ -251,10 +251,13 @@ class Gate:
         card = state.card
         if state.studied or card.done or card.skipped:
             return False
-        parent = all_states.get(card.parent) if card.parent else None
-        return not self.section_open(card.section) or (
-            parent is not None and not satisfied(parent, policy)
-        )
+        if not self.section_open(card.section):
+            return True
+        for other in (card.parent, *card.requires) if card.parent else card.requires:
+            required = all_states.get(other)
+            if required is not None and not satisfied(required, policy):
+                return True
+        return False
 
 
 def blockers(
@@ -271,9 +274,10 @@ def blockers(
             and other.card.section < card.section
             and not satisfied(other, policy)
         ]
-    parent = all_states.get(card.parent) if card.parent else None
-    if parent is not None and not satisfied(parent, policy):
-        found.append(parent.card)
+    for other in (card.parent, *card.requires) if card.parent else card.requires:
+        required = all_states.get(other)
+        if required is not None and not satisfied(required, policy) and required.card not in found:
+            found.append(required.card)
     return tuple(found)
 
 
@@ -282,8 +286,8 @@ def blockers(
 
 @dataclass(frozen=True, slots=True)
 class Estimator:
-    """Expected minutes: the card's own logged average, else the learner's average for its
-    kind (from 3 logged sessions on), else the configured default."""
+    """Expected minutes: the card's own logged average, else its note's `estimate`, else
+    the learner's average for its kind (from 3 logged sessions on), else the default."""
 
     per_card: dict[str, float]
     per_kind: dict[Kind, float]
@@ -305,6 +309,8 @@ class Estimator:
     def minutes(self, card: Card) -> int:
         if card.id in self.per_card:
             return max(1, round(self.per_card[card.id]))
+        if card.estimate is not None:
+            return card.estimate
         if card.kind in self.per_kind:
             return max(1, round(self.per_kind[card.kind]))
         return self.policy.minutes.for_kind(card.kind)

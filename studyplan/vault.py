@@ -1,0 +1,273 @@
+"""The learner's Obsidian vault: notes, their front matter, link resolution, URIs and the
+roadmap's checkboxes. This module reads the vault; the only file it ever writes is the
+roadmap (`tick`), one checkbox character at a time.
+
+Link resolution follows Obsidian: `[[Target]]` is the note `Target.md` anywhere in the
+vault, case-insensitively; a target with folders must match the end of the path; when
+several notes match, the shortest path wins. Note aliases (front matter `aliases:`)
+resolve too. Dot-folders (`.obsidian`, `.trash`) are not part of the vault.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from studyplan.errors import InputError, RoadmapError
+from studyplan.model import Card, Compact, Mark, Roadmap
+
+CACHE_VERSION = 1
+_LINK = re.compile(r"\[\[([^\[\]|#]*)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Note(Compact):
+    """A note of the vault and what its front matter says about studying it."""
+
+    path: str  # relative to the vault root, with forward slashes
+    aliases: tuple[str, ...] = ()
+    estimate: int | None = None  # minutes
+    prerequisites: tuple[str, ...] = ()  # link targets
+    skip: bool = False
+    problem: str | None = None  # unreadable front matter, for `doctor`
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+@dataclass(slots=True)
+class Vault:
+    root: Path
+    notes: list[Note]
+    _by_name: dict[str, list[Note]] = field(default_factory=dict)
+    _by_alias: dict[str, list[Note]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for note in sorted(self.notes, key=lambda n: (len(n.path), n.path.casefold())):
+            self._by_name.setdefault(note.name.casefold(), []).append(note)
+            for alias in note.aliases:
+                self._by_alias.setdefault(alias.casefold(), []).append(note)
+
+    @property
+    def name(self) -> str:
+        return self.root.name
+
+    def resolve(self, target: str) -> Note | None:
+        """The note a link target names, as Obsidian picks it; None if there is none."""
+        target = target.strip().replace("\\", "/").removesuffix(".md")
+        if not target:
+            return None
+        wanted = target.casefold()
+        candidates = self._by_name.get(wanted.rsplit("/", 1)[-1], [])
+        if "/" in wanted:
+            candidates = [
+                n
+                for n in candidates
+                if n.path.casefold().removesuffix(".md") == wanted
+                or n.path.casefold().removesuffix(".md").endswith("/" + wanted)
+            ]
+        if candidates:
+            return candidates[0]  # sorted: shortest path first
+        aliased = self._by_alias.get(wanted, [])
+        return aliased[0] if aliased else None
+
+    def path_of(self, note: Note) -> Path:
+        return self.root / note.path
+
+    def uri(self, note: Note, anchor: str | None = None) -> str:
+        """`obsidian://open?vault=…&file=…`, with the heading or block kept."""
+        file = note.path.removesuffix(".md") + (anchor or "")
+        return f"obsidian://open?vault={quote(self.name, safe='')}&file={quote(file, safe='')}"
+
+
+def _front_matter(data: bytes) -> dict[str, Any] | str:
+    """The front matter of a note, or a message saying why it cannot be read."""
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff").replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return {}
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            break
+    else:
+        return "front matter is never closed with '---'"
+    try:
+        meta = YAMLHandler().load("\n".join(lines[1:end]))
+    except yaml.YAMLError as error:
+        return f"unreadable front matter: {getattr(error, 'problem', None) or error}"
+    return meta if isinstance(meta, dict) else {}
+
+
+def _targets(value: Any) -> tuple[str, ...]:
+    """Link targets from `prerequisites: ["[[A]]", "B"]` or `"[[A]], [[B]]"`."""
+    items = value if isinstance(value, list) else [value] if value else []
+    found: list[str] = []
+    for item in items:
+        text = str(item)
+        links = _LINK.findall(text)
+        found += [t.strip() for t in links if t.strip()] if links else [text.strip()]
+    return tuple(t for t in found if t)
+
+
+def read_note(root: Path, relative: str) -> Note:
+    try:
+        with (root / relative).open("rb") as handle:
+            head = handle.read(4)
+            data = head + handle.read() if head.lstrip(b"\xef\xbb\xbf").startswith(b"---") else b""
+    except OSError as error:
+        return Note(relative, problem=f"cannot read: {error.strerror}")
+    meta = _front_matter(data) if data else {}
+    if isinstance(meta, str):
+        return Note(relative, problem=meta)
+    aliases = meta.get("aliases") or meta.get("alias") or []
+    aliases = [aliases] if isinstance(aliases, str) else aliases
+    estimate = meta.get("estimate")
+    problem = None
+    if estimate is not None and (isinstance(estimate, bool) or not isinstance(estimate, int)):
+        problem, estimate = f"'estimate' must be whole minutes, got {estimate!r}", None
+    elif estimate is not None and estimate <= 0:
+        problem, estimate = f"'estimate' must be more than 0 minutes, got {estimate}", None
+    return Note(
+        path=relative,
+        aliases=tuple(str(a) for a in aliases if a),
+        estimate=estimate,
+        prerequisites=_targets(meta.get("prerequisites")),
+        skip=str(meta.get("studyplan", "")).strip().lower() == "skip",
+        problem=problem,
+    )
+
+
+def _walk(root: Path) -> Iterable[tuple[str, int, int]]:
+    """(relative path, size, mtime) of every Markdown note, skipping dot-folders."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.lower().endswith(".md") and not name.startswith("."):
+                full = os.path.join(folder, name)
+                try:
+                    info = os.stat(full)
+                except OSError:
+                    continue
+                yield (
+                    os.path.relpath(full, root).replace(os.sep, "/"),
+                    info.st_size,
+                    info.st_mtime_ns,
+                )
+
+
+def scan(
+    root: Path, cache: dict[str, tuple[int, int, Note]] | None = None
+) -> tuple[Vault, dict[str, tuple[int, int, Note]]]:
+    """The vault's notes; unchanged notes (same size and mtime) come from `cache`."""
+    if not root.is_dir():
+        raise InputError(
+            f"vault {root} is not a folder; pass --vault DIR or fix 'vault' in the config"
+        )
+    known = cache or {}
+    fresh: dict[str, tuple[int, int, Note]] = {}
+    for relative, size, mtime in _walk(root):
+        hit = known.get(relative)
+        note = hit[2] if hit and hit[0] == size and hit[1] == mtime else read_note(root, relative)
+        fresh[relative] = (size, mtime, note)
+    return Vault(root, [entry[2] for entry in fresh.values()]), fresh
+
+
+def find_roadmap(vault: Vault, name: str) -> Path:
+    """A roadmap given as a note name (or alias, or path inside the vault)."""
+    note = vault.resolve(name)
+    if note is None:
+        raise RoadmapError(f"no note '{name}' in the vault {vault.root}; check the name")
+    return vault.path_of(note)
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """What the vault says about the roadmap's cards."""
+
+    notes: dict[str, Note]  # card id → its resolved note
+    unresolved: dict[str, str]  # card id → link target with no note yet
+    roadmap: Roadmap  # cards refined by their notes' front matter
+
+
+def refine(roadmap: Roadmap, vault: Vault) -> Links:
+    """Resolve every card's note; apply `estimate`, `prerequisites` and `studyplan: skip`.
+
+    A prerequisite link names a note; the cards pointing at that note (or titled like it)
+    become the card's extra prerequisites."""
+    notes: dict[str, Note] = {}
+    unresolved: dict[str, str] = {}
+    for card in roadmap.cards:
+        if card.note:
+            note = vault.resolve(card.note)
+            if note is None:
+                unresolved[card.id] = card.note
+            else:
+                notes[card.id] = note
+    by_note: dict[str, list[str]] = {}
+    for card_id, note in notes.items():
+        by_note.setdefault(note.path, []).append(card_id)
+    by_title: dict[str, list[str]] = {}
+    for card in roadmap.cards:
+        by_title.setdefault(card.title.casefold(), []).append(card.id)
+    cards: list[Card] = []
+    for card in roadmap.cards:
+        note = notes.get(card.id)
+        if note is None:
+            cards.append(card)
+            continue
+        requires: list[str] = []
+        for target in note.prerequisites:
+            linked = vault.resolve(target)
+            ids = by_note.get(linked.path, []) if linked else []
+            ids = ids or by_title.get(target.casefold(), [])
+            requires += [i for i in ids if i != card.id and i not in requires]
+        cards.append(
+            replace(
+                card,
+                requires=tuple(requires),
+                estimate=note.estimate,
+                mark=Mark.SKIPPED if note.skip else card.mark,
+            )
+        )
+    return Links(notes=notes, unresolved=unresolved, roadmap=replace(roadmap, cards=tuple(cards)))
+
+
+def cycles(roadmap: Roadmap) -> list[list[str]]:
+    """Prerequisite cycles, each as card ids with the first repeated at the end. An
+    iterative depth-first search: long chains cannot exhaust the stack."""
+    edges = {card.id: list(card.requires) for card in roadmap.cards}
+    found: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    done: set[str] = set()
+    for start in edges:
+        if start in done:
+            continue
+        path: list[str] = [start]
+        on_path = {start}
+        stack = [iter(edges[start])]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+                finished = path.pop()
+                on_path.discard(finished)
+                done.add(finished)
+            elif nxt in on_path:
+                loop = [*path[path.index(nxt) :], nxt]
+                if frozenset(loop) not in seen:
+                    seen.add(frozenset(loop))
+                    found.append(loop)
+            elif nxt not in done and nxt in edges:
+                path.append(nxt)
+                on_path.add(nxt)
+                stack.append(iter(edges[nxt]))
+    return found
