@@ -20,12 +20,13 @@ from studyplan.errors import InputError, LogError, StudyplanError, TopicError
 from studyplan.model import Card, DayStamp, History, Policy, Rating, Review, Roadmap, Undo
 
 if TYPE_CHECKING:
-    from studyplan.export import Meta
+    from studyplan.export import Meta, NoteRef
     from studyplan.ledger import Standing
     from studyplan.optimize import Fit, RetentionRow
     from studyplan.plan import Plan
     from studyplan.progress import ForecastDay, Progress
     from studyplan.store import Repair
+    from studyplan.vault import Links, Vault
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,7 @@ class Study:
 
     home: Path
     roadmap_override: Path | None = None
+    vault_override: Path | None = None
     now_text: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -69,20 +71,87 @@ class Study:
         return clock.study_day(self.now, self.config.day_start_hour)
 
     @cached_property
-    def roadmap_path(self) -> Path:
-        if self.roadmap_override is not None:
-            return self.roadmap_override
-        if self.config.roadmap:
-            return self.home / Path(self.config.roadmap).expanduser()
-        return store.bundled_roadmap()
+    def vault_root(self) -> Path | None:
+        if self.vault_override is not None:
+            return self.vault_override.expanduser()
+        if self.config.vault:
+            return self.home / Path(self.config.vault).expanduser()
+        return None
 
     @cached_property
-    def roadmap(self) -> Roadmap:
+    def vault(self) -> Vault | None:
+        """The vault's notes (front matter re-read only for notes that changed)."""
+        if self.vault_root is None:
+            return None
+        from studyplan.vault import scan
+
+        cache_path = self.store.cache_dir / "vault.pickle"
+        cached = store._load_pickle(cache_path)
+        known = cached if isinstance(cached, dict) else None
+        found, index = scan(self.vault_root, known)
+        if index != known:
+            store._save_pickle(cache_path, index)
+        return found
+
+    @cached_property
+    def roadmap_path(self) -> Path:
+        """--roadmap, else the config's, else the bundled one. With a vault, a name that is
+        not a file is looked up as a note (by name or alias)."""
+        given = self.roadmap_override
+        if given is None and self.config.roadmap:
+            given = self.home / Path(self.config.roadmap).expanduser()
+            if not given.exists() and self.vault is not None:
+                given = Path(self.config.roadmap)
+        if given is None:
+            return store.bundled_roadmap()
+        if given.exists() or self.vault is None:
+            return given
+        from studyplan.vault import find_roadmap
+
+        return find_roadmap(self.vault, str(given))
+
+    @cached_property
+    def raw_roadmap(self) -> Roadmap:
         return store.read_roadmap(self.roadmap_path, self.store.cache_dir)
 
     @cached_property
+    def links(self) -> Links | None:
+        """The cards' notes in the vault, if there is one."""
+        if self.vault is None:
+            return None
+        from studyplan.vault import refine
+
+        return refine(self.raw_roadmap, self.vault)
+
+    @cached_property
+    def roadmap(self) -> Roadmap:
+        """The roadmap, refined by its notes' front matter when there is a vault."""
+        return self.links.roadmap if self.links is not None else self.raw_roadmap
+
+    def note_of(self, card: Card) -> NoteRef | None:
+        """Where the card's note is, for display; None without a vault or a link."""
+        from studyplan.export import NoteRef
+
+        if self.links is None or self.vault is None or not card.note:
+            return None
+        note = self.links.notes.get(card.id)
+        if note is None:
+            return NoteRef(path=None, uri=None)
+        return NoteRef(path=note.path, uri=self.vault.uri(note, card.anchor))
+
+    @cached_property
     def device(self) -> str:
-        return self.config.device or store.default_device()
+        """Whose log this machine writes: STUDYPLAN_DEVICE, else the config's `device`
+        (only for homes that are not synced), else the local device id."""
+        given = os.environ.get("STUDYPLAN_DEVICE", "").strip()
+        if given:
+            from studyplan.config import CHECKS
+
+            try:
+                return str(CHECKS["device"](given))
+            except ValueError as error:
+                raise InputError(f"STUDYPLAN_DEVICE {given!r} {error}") from None
+        return self.config.device or store.local_device()
 
     @cached_property
     def standing(self) -> Standing:

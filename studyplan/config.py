@@ -20,6 +20,8 @@ N_PARAMETERS = 21
 @dataclass(frozen=True, slots=True)
 class Config:
     roadmap: str | None = None
+    vault: str | None = None
+    plan_folder: str = "Study Plans"
     timezone: str | None = None
     device: str | None = None
     day_start_hour: int = 4
@@ -106,6 +108,8 @@ def _parameters(value: Any) -> Any:
 
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "roadmap": _text(),
+    "vault": _text(),
+    "plan_folder": _text(),
     "timezone": _text(),
     "device": _text(r"[A-Za-z0-9._-]{1,64}", "may hold only letters, digits, '.', '_' and '-'"),
     "day_start_hour": _int(0, 23),
@@ -122,7 +126,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
 }
 
 HELP: dict[str, str] = {
-    "roadmap": "the roadmap note (path; relative paths are relative to the home folder)",
+    "roadmap": "the roadmap: a file (relative to the home folder) or, with a vault, a note name",
+    "vault": "your Obsidian vault folder: links resolve to its notes",
+    "plan_folder": "vault folder where 'plan --format md -o NAME' puts a relative NAME",
     "timezone": "IANA time zone of your study days (default: the system's)",
     "device": "name of this device's log file (default: the host name)",
     "day_start_hour": "hour a study day starts; reviews before it count for the day before",

@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from studyplan.progress import ForecastDay
 
 
+@dataclass(frozen=True, slots=True)
+class NoteRef:
+    """A card's note in the vault: its path and Obsidian URI, both None if the link
+    has no note yet."""
+
+    path: str | None
+    uri: str | None
+
+
 def card_json(card: Card) -> dict[str, Any]:
     return {
         "id": card.id,

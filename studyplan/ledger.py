@@ -11,11 +11,11 @@ is folded again from the full logs.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from studyplan import clock, schedule
-from studyplan.model import DayStamp, LogProblem, Policy, Review
+from studyplan.model import DayStamp, LogProblem, Move, Policy, Review, resolve_moves
 from studyplan.progress import Activity, tally
 from studyplan.store import (
     Home,
@@ -28,7 +28,7 @@ from studyplan.store import (
     read_log_parts,
 )
 
-SNAPSHOT_VERSION = 4
+SNAPSHOT_VERSION = 5
 # A tail this long is folded in and saved; a shorter one is cheaper to read again next
 # time than to rewrite the snapshot for (10,000 cards take ~0.1 s to save).
 SAVE_EVERY = 100
@@ -46,6 +46,7 @@ class Snapshot:
     reviews: int = 0
     newest: datetime | None = None
     activity: Activity = field(default_factory=dict)
+    moves: list[Move] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +117,16 @@ def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standin
     extra_undone = {u.review for u in extra.undos}
     if not full and (settled_undone | extra_undone) - snap.undone - new_ids:
         return None  # an undo of a review that is already folded into the snapshot
+    if not full and (settled.moves or extra.moves):
+        return None  # a rename changes whose history older reviews are: fold again
+    moves = [*snap.moves, *settled.moves]
+    renamed = resolve_moves([*moves, *extra.moves])
     undone = snap.undone | settled_undone
-    base = [r for r in settled.reviews if r.id not in undone and r.id not in extra_undone]
+    base = [
+        replace(r, card=renamed[r.card]) if r.card in renamed else r
+        for r in settled.reviews
+        if r.id not in undone and r.id not in extra_undone
+    ]
     counted = [r for r in base if r.at <= now]
     policy, hour = snap.policy, snap.day_start_hour
     scheduler = schedule.make_scheduler(policy)
@@ -130,7 +139,7 @@ def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standin
     problems = [*snap.problems, *settled.problems]
     total = snap.reviews + len(counted)
     worth_saving = full or len(counted) >= SAVE_EVERY
-    if worth_saving and len(counted) == len(base) and not extra.undos:
+    if worth_saving and len(counted) == len(base) and not extra.undos and not extra.moves:
         newest = max((r.at for r in counted), default=snap.newest)
         if snap.newest is not None and newest is not None:
             newest = max(newest, snap.newest)
@@ -145,10 +154,15 @@ def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standin
             total,
             newest,
             activity,
+            moves,
         )
         _save_pickle(Path(_snapshot_path(home)), saved)
 
-    late = [r for r in extra.reviews if r.id not in undone | extra_undone and r.at <= now]
+    late = [
+        replace(r, card=renamed[r.card]) if r.card in renamed else r
+        for r in extra.reviews
+        if r.id not in undone | extra_undone and r.at <= now
+    ]
     if late:
         late_stamps = _stamps(late, hour)
         activity = tally(late_stamps, activity)

@@ -5,7 +5,7 @@ Frozen dataclasses and enums only; no I/O, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
@@ -136,6 +136,32 @@ class Undo:
 
 
 @dataclass(frozen=True, slots=True)
+class Move(Compact):
+    """A `rename` entry: reviews logged under `source` belong to the card `target`."""
+
+    source: str
+    target: str
+    at: datetime
+
+
+def resolve_moves(moves: tuple[Move, ...] | list[Move]) -> dict[str, str]:
+    """Old card id → current id, following chains (a → b → c); a loop stays where it is."""
+    direct: dict[str, str] = {}
+    for move in sorted(moves, key=lambda m: m.at):
+        direct[move.source] = move.target
+    final: dict[str, str] = {}
+    for source in direct:
+        seen = {source}
+        current = direct[source]
+        while current in direct and current not in seen:
+            seen.add(current)
+            current = direct[current]
+        if current != source:
+            final[source] = current
+    return final
+
+
+@dataclass(frozen=True, slots=True)
 class LogProblem(Compact):
     """A log entry that could not be read; reported, never dropped silently."""
 
@@ -154,13 +180,17 @@ class History:
     reviews: tuple[Review, ...] = ()
     undos: tuple[Undo, ...] = ()
     problems: tuple[LogProblem, ...] = ()
+    moves: tuple[Move, ...] = ()
 
     def effective(self) -> tuple[Review, ...]:
-        """Reviews that count: not undone."""
+        """Reviews that count (not undone), under the card ids they were moved to."""
         undone = {undo.review for undo in self.undos}
-        if not undone:
-            return self.reviews
-        return tuple(r for r in self.reviews if r.id not in undone)
+        renamed = resolve_moves(self.moves)
+        return tuple(
+            replace(r, card=renamed[r.card]) if r.card in renamed else r
+            for r in self.reviews
+            if r.id not in undone
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, LogError, RoadmapError
-from studyplan.model import Compact, History, LogProblem, Rating, Review, Roadmap, Undo
+from studyplan.model import Compact, History, LogProblem, Move, Rating, Review, Roadmap, Undo
 
 SCHEMA = 1
 CONFIG_NAME = "studyplan.toml"
@@ -52,11 +52,28 @@ def bundled_roadmap() -> Path:
     return installed if installed.exists() else here.parent / "data" / "ml-learning-path.md"
 
 
-def default_device() -> str:
+def _machine() -> str:
     import platform
 
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", platform.node().split(".")[0]).strip("-.")
-    return name.lower() or "this-device"
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", platform.node()).strip("-.")
+    return name.lower() or "this-machine"
+
+
+def local_device() -> str:
+    """This machine's device id, kept outside any synced folder (the user's config folder):
+    the host name plus a random suffix, since two machines may share a host name."""
+    import platformdirs
+
+    path = Path(platformdirs.user_config_dir("studyplan", appauthor=False)) / "device"
+    try:
+        known = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        known = ""
+    if re.fullmatch(r"[A-Za-z0-9._-]{1,64}", known):
+        return known
+    made = f"{_machine()[:40]}-{os.urandom(2).hex()}"
+    atomic_write(path, (made + "\n").encode())
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +92,9 @@ class Home:
 
     @property
     def cache_dir(self) -> Path:
-        """Derived data only: safe to delete at any time."""
-        return self.root / "cache"
+        """Derived data only, safe to delete at any time. A dot-folder (Obsidian Sync skips
+        those) with a folder per machine, so a synced home never shares a cache."""
+        return self.root / ".cache" / _machine()
 
     def log_path(self, device: str) -> Path:
         return self.log_dir / f"{device}.toml"
@@ -273,6 +291,19 @@ def _review_from(entry: dict[str, Any], device: str) -> Review:
     )
 
 
+def _move_from(entry: dict[str, Any]) -> Move:
+    source, target, at = entry.get("from"), entry.get("to"), entry.get("at")
+    if not isinstance(source, str) or not source or not isinstance(target, str) or not target:
+        raise ValueError("move entry needs 'from' and 'to' card ids (torn or hand-edited entry)")
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise ValueError(f"move 'at' must be a date-time with offset, got {at!r}")
+    return Move(source=source, target=target, at=at)
+
+
+def move_table(move: Move) -> dict[str, Any]:
+    return {"from": move.source, "to": move.target, "at": move.at}
+
+
 def _undo_from(entry: dict[str, Any]) -> Undo:
     review, at = entry.get("review"), entry.get("at")
     if not isinstance(review, str) or not review:
@@ -288,11 +319,13 @@ class LogFile:
 
     reviews: list[Review] = field(default_factory=list)
     undos: list[Undo] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
     problems: list[LogProblem] = field(default_factory=list)
 
     def extend(self, other: LogFile) -> None:
         self.reviews += other.reviews
         self.undos += other.undos
+        self.moves += other.moves
         self.problems += other.problems
 
 
@@ -336,7 +369,7 @@ class _LogCache:
     entries: LogFile
 
 
-LOG_CACHE_VERSION = 4
+LOG_CACHE_VERSION = 5
 
 
 def _check_schema(data: dict[str, Any], path: Path) -> None:
@@ -373,7 +406,12 @@ def read_log_parts(path: Path, cache_dir: Path | None = None) -> tuple[LogFile, 
     result.extend(cached.entries)
     result.extend(settled)
     if cache_path is not None and mark != cached.mark:
-        entries = LogFile(list(result.reviews), list(result.undos), list(result.problems))
+        entries = LogFile(
+            reviews=list(result.reviews),
+            undos=list(result.undos),
+            moves=list(result.moves),
+            problems=list(result.problems),
+        )
         _save_pickle(cache_path, _LogCache(LOG_CACHE_VERSION, mark, entries))
     return result, unsettled, mark
 
@@ -415,10 +453,11 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
         if data.endswith(b"\n"):
             parsed = tomllib.loads(data.decode("utf-8"))
             _check_schema(parsed, path)
-            if set(parsed) <= {"schema", "review", "undo"}:
+            if set(parsed) <= {"schema", "review", "undo", "move"}:
                 whole = LogFile(
                     reviews=[_review_from(e, device) for e in parsed.get("review", [])],
                     undos=[_undo_from(e) for e in parsed.get("undo", [])],
+                    moves=[_move_from(e) for e in parsed.get("move", [])],
                 )
                 return whole, LogFile(), len(data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, TypeError):
@@ -478,6 +517,8 @@ def _parse_chunk(path: Path, device: str, start: int, chunk: bytes) -> LogFile:
                 out.reviews.extend(_review_from(e, device) for e in entries)
             elif table == "undo":
                 out.undos.extend(_undo_from(e) for e in entries)
+            elif table == "move":
+                out.moves.extend(_move_from(e) for e in entries)
             else:
                 raise ValueError(f"unknown entry '{table}'")
     except (ValueError, TypeError) as error:
@@ -498,6 +539,7 @@ def read_history(home: Home, cache: bool = True) -> History:
     """The union of every device's log, ordered by time."""
     reviews: list[Review] = []
     undos: list[Undo] = []
+    moves: list[Move] = []
     problems: list[LogProblem] = []
     for path in log_files(home):
         try:
@@ -506,9 +548,12 @@ def read_history(home: Home, cache: bool = True) -> History:
             raise LogError(f"cannot read {path}: {error.strerror}") from None
         reviews.extend(one.reviews)
         undos.extend(one.undos)
+        moves.extend(one.moves)
         problems.extend(one.problems)
     reviews.sort(key=lambda r: (r.at, r.id))
-    return History(reviews=tuple(reviews), undos=tuple(undos), problems=tuple(problems))
+    return History(
+        reviews=tuple(reviews), undos=tuple(undos), problems=tuple(problems), moves=tuple(moves)
+    )
 
 
 def review_table(review: Review) -> dict[str, Any]:
@@ -583,7 +628,7 @@ def write_export(home: Home, path: Path, data: bytes, *, force: bool) -> None:
     from studyplan.errors import InputError
 
     target = path.expanduser().resolve()
-    registry_path = home.root / EXPORTS_NAME
+    registry_path = home.cache_dir / EXPORTS_NAME
     try:
         registry = tomllib.loads(registry_path.read_text(encoding="utf-8")).get("files", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 import pytest
 
+from studyplan import store
 from studyplan.cli import cli
 
 from .conftest import FIXTURES, Run, log_text
@@ -307,7 +308,7 @@ def test_doctor_reports_problems_and_orphans(run: Run, sealed_home: Path, tmp_pa
     run("review", "two", "good", now=DAY1, roadmap=roadmap)
     clean = run("doctor", roadmap=roadmap)
     assert clean.exit_code == 0
-    cache = sealed_home / "cache"
+    cache = store.Home(sealed_home).cache_dir
     assert clean.output.splitlines() == [
         f"ok       config   {sealed_home / 'studyplan.toml'}",
         f"ok       roadmap  {roadmap} (2 cards, 1 numbered sections)",

@@ -9,35 +9,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyplan import clock, ledger, progress, schedule, store
-from studyplan.model import DayStamp, Policy, Rating, Review, Undo
+from studyplan.model import DayStamp, Move, Policy, Rating, Review, Undo
 
 POLICY = Policy(fuzz=True)
 HOUR = 4
 T0 = datetime(2026, 1, 1, 9, tzinfo=UTC)
 
 
+def _counted(home: store.Home, now: datetime) -> list[DayStamp]:
+    """Every counted review, straight from the logs without any cache."""
+    history = store.read_history(home, cache=False)
+    return [DayStamp(r, clock.study_day(r.at, HOUR)) for r in history.effective() if r.at <= now]
+
+
 def reference_activity(home: store.Home, now: datetime) -> progress.Activity:
-    reviews: list[Review] = []
-    undos: set[str] = set()
-    for path in store.log_files(home):
-        one = store.read_log(path)
-        reviews += one.reviews
-        undos |= {u.review for u in one.undos}
-    counted = [r for r in reviews if r.id not in undos and r.at <= now]
-    return progress.tally(DayStamp(r, clock.study_day(r.at, HOUR)) for r in counted)
+    return progress.tally(_counted(home, now))
 
 
 def reference(home: store.Home, now: datetime) -> dict[str, schedule.Memory]:
-    """Everything folded from scratch, straight from the logs without any cache."""
-    reviews: list[Review] = []
-    undos: set[str] = set()
-    for path in store.log_files(home):
-        one = store.read_log(path)
-        reviews += one.reviews
-        undos |= {u.review for u in one.undos}
-    counted = [r for r in reviews if r.id not in undos and r.at <= now]
-    stamps = [DayStamp(r, clock.study_day(r.at, HOUR)) for r in counted]
-    return schedule.fold(stamps, POLICY)
+    """Everything folded from scratch."""
+    return schedule.fold(_counted(home, now), POLICY)
 
 
 def append_review(home: store.Home, device: str, n: int, card: str, hours: int) -> str:
@@ -66,6 +57,12 @@ OPS = st.lists(
         st.tuples(st.just("read"), st.integers(0, 24 * 70)),
         st.tuples(st.just("tear"), st.sampled_from(["a", "b"])),
         st.tuples(st.just("drop-cache")),
+        st.tuples(
+            st.just("move"),
+            st.sampled_from(["a", "b"]),
+            st.sampled_from(["x", "y", "z"]),
+            st.sampled_from(["x", "y", "w"]),
+        ),
     ),
     max_size=25,
 )
@@ -99,6 +96,11 @@ def _check_against_full_fold(ops: list[tuple]) -> None:  # type: ignore[type-arg
             elif op[0] == "tear" and home.log_path(op[1]).exists():
                 with home.log_path(op[1]).open("a", encoding="utf-8") as handle:
                     handle.write('\n[[review]]\nid = "torn"\ncard = "x"\nrat')
+            elif op[0] == "move":
+                path = home.log_path(op[1])
+                move = Move(source=op[2], target=op[3], at=T0 + timedelta(minutes=n))
+                with store.locked(path):
+                    store.append(path, "move", store.move_table(move))
             elif op[0] == "drop-cache" and home.cache_dir.exists():
                 for cached in home.cache_dir.iterdir():
                     cached.unlink()
