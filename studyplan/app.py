@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from studyplan.plan import Plan
     from studyplan.progress import ForecastDay, Progress
     from studyplan.store import Repair
-    from studyplan.vault import Links, Vault
+    from studyplan.vault import Links, Ticked, Vault
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,12 @@ class Study:
     def roadmap(self) -> Roadmap:
         """The roadmap, refined by its notes' front matter when there is a vault."""
         return self.links.roadmap if self.links is not None else self.raw_roadmap
+
+    @cached_property
+    def notes(self) -> dict[str, NoteRef]:
+        """Every linked card's note (empty without a vault)."""
+        refs = {card.id: self.note_of(card) for card in self.roadmap.cards}
+        return {card_id: ref for card_id, ref in refs.items() if ref is not None}
 
     def note_of(self, card: Card) -> NoteRef | None:
         """Where the card's note is, for display; None without a vault or a link."""
@@ -289,6 +295,7 @@ class Study:
             generated=self.now,
             zone=clock.zone_name(self.config.timezone),
             study_start=time.fromisoformat(start) if start else None,
+            notes=self.notes,
         )
 
     def find(self, topic: str) -> Card:
@@ -368,6 +375,48 @@ class Study:
             store.append(path, "undo", store.undo_table(Undo(review=last.id, at=self.now)))
         return last
 
+    def sync_ticks(self, *, mature_only: bool) -> tuple[Path, Ticked]:
+        """The roadmap with [x] for every studied card (or only mature ones); unticks
+        nothing. Returns the path and the change, not yet written."""
+        from studyplan.progress import MATURE_DAYS
+        from studyplan.vault import tick
+
+        path = self.roadmap_path
+        if path == store.bundled_roadmap():
+            raise InputError(
+                "the bundled roadmap is not yours to tick; point --roadmap (or 'studyplan "
+                "init') at your own copy"
+            )
+        data = path.read_bytes()
+        raw = store.read_roadmap(path)
+        memories = self.standing.memories
+        chosen = [
+            card
+            for card in raw.cards
+            if card.id in memories
+            and memories[card.id].count > 0
+            and (not mature_only or (memories[card.id].stability or 0) >= MATURE_DAYS)
+        ]
+        return path, tick(data, chosen)
+
+    def rename(self, old: str, new: str) -> tuple[Card, int]:
+        """Re-attach the reviews logged under the id `old` to the card `new`."""
+        from studyplan.model import Move
+
+        card = self.find(new)
+        if card.id == old:
+            raise InputError(f"'{old}' is already that card's id; nothing to move")
+        count = sum(1 for r in self.history.effective() if r.card == old)
+        if not count:
+            raise InputError(
+                f"no reviews are logged under '{old}'; 'studyplan doctor' lists the ids "
+                "whose cards left the roadmap"
+            )
+        path = self.store.log_path(self.device)
+        with store.locked(path):
+            store.append(path, "move", store.move_table(Move(old, card.id, self.now)))
+        return card, count
+
     def repair(self) -> list[Repair]:
         """Move unreadable log entries aside into dated backup files."""
         stamp = self.now.strftime("%Y%m%dT%H%M%S")
@@ -434,6 +483,8 @@ class Study:
                 + note,
             )
         )
+        if self.vault_root is not None:
+            checks += self._vault_checks()
         if roadmap is not None:
             known = {card.id for card in roadmap.cards}
             orphans: dict[str, int] = {}
@@ -447,7 +498,45 @@ class Study:
                         "note",
                         "orphans",
                         f"{sum(orphans.values())} reviews of {len(orphans)} ids not in the "
-                        f"roadmap: {listed}; renamed or deleted items keep their history",
+                        f"roadmap: {listed}; renamed or deleted items keep their history "
+                        "('studyplan rename OLD NEW' moves it to a card)",
                     )
                 )
+        return checks
+
+    def _vault_checks(self) -> list[Check]:
+        from studyplan.vault import cycles
+
+        try:
+            vault, links = self.vault, self.links
+        except StudyplanError as error:
+            return [Check("problem", "vault", str(error))]
+        if vault is None or links is None:
+            return []
+        checks = [Check("ok", "vault", f"{vault.root} ({len(vault.notes)} notes)")]
+        for note in vault.notes:
+            if note.problem:
+                checks.append(Check("problem", "note", f"{vault.root / note.path}: {note.problem}"))
+        if links.unresolved:
+            targets = sorted(set(links.unresolved.values()), key=str.casefold)
+            shown = ", ".join(f"[[{t}]]" for t in targets[:10])
+            more = f" and {len(targets) - 10} more" if len(targets) > 10 else ""
+            checks.append(
+                Check(
+                    "note",
+                    "links",
+                    f"{len(targets)} linked notes do not exist yet: {shown}{more}",
+                )
+            )
+        titles = {card.id: card.title for card in links.roadmap.cards}
+        for loop in cycles(links.roadmap):
+            path = " → ".join(titles.get(i, i) for i in loop)
+            checks.append(
+                Check(
+                    "problem",
+                    "cycle",
+                    f"prerequisite cycle: {path}; these topics wait for each other forever, "
+                    "remove one 'prerequisites' entry",
+                )
+            )
         return checks

@@ -20,8 +20,8 @@ from studyplan import __version__, clock
 from studyplan.app import Study
 from studyplan.config import CHECKS, HELP, Config
 from studyplan.errors import StudyplanError
-from studyplan.export import card_json, entry_json, iso
-from studyplan.model import Rating
+from studyplan.export import NoteRef, Notes, card_json, entry_json, iso
+from studyplan.model import Card, Rating
 from studyplan.schedule import CardState, Entry, Gate, Queue
 
 if TYPE_CHECKING:
@@ -144,9 +144,21 @@ def status(state: CardState, today: date, locked: bool) -> str:
     metavar="ISO-8601",
     help="Act as if it were this moment (local time unless it has an offset) [env STUDYPLAN_NOW].",
 )
+@click.option(
+    "--vault",
+    envvar="STUDYPLAN_VAULT",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Your Obsidian vault: links resolve to its notes [env STUDYPLAN_VAULT; default: config].",
+)
 @click.version_option(__version__, prog_name="studyplan")
 @click.pass_context
-def cli(ctx: click.Context, home: Path | None, roadmap: Path | None, now: str | None) -> None:
+def cli(
+    ctx: click.Context,
+    home: Path | None,
+    roadmap: Path | None,
+    now: str | None,
+    vault: Path | None,
+) -> None:
     """Study a Markdown roadmap with spaced repetition (FSRS).
 
     \b
@@ -157,7 +169,7 @@ def cli(ctx: click.Context, home: Path | None, roadmap: Path | None, now: str | 
         from studyplan.store import default_home
 
         home = default_home()
-    ctx.obj = Study(home=home, roadmap_override=roadmap, now_text=now)
+    ctx.obj = Study(home=home, roadmap_override=roadmap, now_text=now, vault_override=vault)
     ctx.call_on_close(lambda: _flush_warnings(ctx.obj))
 
 
@@ -187,19 +199,31 @@ def today(ctx: click.Context, budget: int | None, as_json: bool) -> None:
         _dump(
             {
                 "date": q.day.isoformat(),
-                "reviews": [entry_json(e) for e in q.reviews],
-                "new": [entry_json(e) for e in q.new],
+                "reviews": [entry_json(e, study.notes.get(e.card.id)) for e in q.reviews],
+                "new": [entry_json(e, study.notes.get(e.card.id)) for e in q.new],
                 "minutes": q.minutes,
                 "studied_today": q.sessions_today,
                 "next_due": iso(q.next_due),
             }
         )
         return
-    for line in render_today(q, study.roadmap.title, study.policy.new_per_day):
+    for line in render_today(q, study.roadmap.title, study.policy.new_per_day, study.notes):
         out(line)
 
 
-def _entry_lines(entries: tuple[Entry, ...], today: date, width: int) -> list[str]:
+def _note_text(card: Card, ref: NoteRef | None) -> tuple[str, str | None]:
+    """What to show after a card: its link (no vault), its note's path, or "(no note
+    yet)"; and the Obsidian URI for a line of its own."""
+    if not card.note:
+        return "", None
+    if ref is None:
+        return f"  [[{card.note}{card.anchor or ''}]]", None
+    if ref.path is None:
+        return f"  [[{card.note}]] (no note yet)", None
+    return f"  → {ref.path}", ref.uri
+
+
+def _entry_lines(entries: tuple[Entry, ...], today: date, width: int, notes: Notes) -> list[str]:
     lines = []
     for e in entries:
         card = e.card
@@ -215,15 +239,17 @@ def _entry_lines(entries: tuple[Entry, ...], today: date, width: int) -> list[st
             )
             recall = f", recall {e.retrievability:.0%}" if e.retrievability is not None else ""
             why = style(since + recall, fg="yellow" if e.state.due == today else "red")
-        note = f"  [[{card.note}{card.anchor or ''}]]" if card.note else ""
+        note, uri = _note_text(card, notes.get(card.id))
         lines.append(
             f"  {where:<4}{card.title:<{width}}  {card.kind.value:<5}  {e.minutes:>3} min  "
             f"{why}{note}"
         )
+        if uri:
+            lines.append(f"        {style(uri, dim=True)}")
     return lines
 
 
-def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
+def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[str]:
     today_ = q.day
     width = max((len(e.card.title) for e in (*q.reviews, *q.new)), default=0)
     lines = [style(f"{clock.fmt_day(today_)} {today_.year} · {title}", bold=True), ""]
@@ -234,7 +260,7 @@ def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
         lines.append("Nothing left to study today.")
     if q.reviews:
         lines.append(style(f"Reviews due ({len(q.reviews)})", bold=True))
-        lines += _entry_lines(q.reviews, today_, width)
+        lines += _entry_lines(q.reviews, today_, width, notes)
     elif q.next_due is not None:
         lines.append(
             f"No reviews due. Next review: {clock.fmt_day(q.next_due, today_)} "
@@ -242,7 +268,7 @@ def render_today(q: Queue, title: str, new_per_day: int) -> list[str]:
         )
     if q.new:
         lines.append(style(f"New ({len(q.new)})", bold=True))
-        lines += _entry_lines(q.new, today_, width)
+        lines += _entry_lines(q.new, today_, width, notes)
     lines.append("")
     over = "the time budget" if q.budget is not None else "today's limit"
     if q.due_left_out:
@@ -295,8 +321,9 @@ def _parse_date(value: str | None, option: str) -> date | None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
-    help="Write to FILE (atomically) instead of printing.",
+    type=click.Path(path_type=str),
+    help="Write to FILE (atomically) instead of printing. With a vault, a plain name for "
+    "--format md goes into its plan folder.",
 )
 @click.option("--force", is_flag=True, help="Overwrite a file that studyplan did not write.")
 @click.pass_context
@@ -308,7 +335,7 @@ def plan(
     assume: str,
     budget: int | None,
     fmt: str,
-    output: Path | None,
+    output: str | None,
     force: bool,
 ) -> None:
     """The coming days: reviews and new topics per day, as studied and rated as assumed.
@@ -333,7 +360,7 @@ def plan(
             raise click.BadParameter("that week is over", param_hint="--week")
     result = study.plan(days, first, Rating.parse(assume), budget)
     if fmt == "text":
-        data = "\n".join(render_plan(result, study.roadmap.title)) + "\n"
+        data = "\n".join(render_plan(result, study.roadmap.title, study.notes)) + "\n"
     elif fmt == "json":
         import json
 
@@ -351,11 +378,15 @@ def plan(
         return
     from studyplan import store
 
-    store.write_export(study.store, output, data.encode("utf-8"), force=force)
-    click.echo(f"Wrote {output} ({len(result.days)} days, {result.topics} topics).", err=True)
+    target = Path(output).expanduser()
+    plain = not target.is_absolute() and not output.startswith(("./", "../", ".\\", "~"))
+    if fmt == "md" and plain and study.vault_root is not None:
+        target = study.vault_root / study.config.plan_folder / target
+    store.write_export(study.store, target, data.encode("utf-8"), force=force)
+    click.echo(f"Wrote {target} ({len(result.days)} days, {result.topics} topics).", err=True)
 
 
-def render_plan(result: Plan, title: str) -> list[str]:
+def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:
     days = result.days
     width = max((len(e.card.title) for q in days for e in (*q.reviews, *q.new)), default=0)
     span = f"{clock.fmt_day(days[0].day)} – {clock.fmt_day(days[-1].day)} {days[-1].day.year}"
@@ -376,11 +407,13 @@ def render_plan(result: Plan, title: str) -> list[str]:
             for e in entries:
                 card = e.card
                 where = f"§{card.section}" if card.section is not None else "§-"
-                note = f"  [[{card.note}{card.anchor or ''}]]" if card.note else ""
+                note, uri = _note_text(card, notes.get(card.id))
                 lines.append(
                     f"  {kind:<6}  {where:<4}{card.title:<{width}}  {card.kind.value:<5}  "
                     f"{e.minutes:>3} min{note}"
                 )
+                if uri:
+                    lines.append(f"          {style(uri, dim=True)}")
     return lines
 
 
@@ -483,7 +516,10 @@ def topics(ctx: click.Context, as_json: bool) -> None:
         rows.append((card, state, status(state, today_, locked)))
     if as_json:
         _dump(
-            [{**card_json(card), "status": st, "due": iso(state.due)} for card, state, st in rows]
+            [
+                {**card_json(card, study.notes.get(card.id)), "status": st, "due": iso(state.due)}
+                for card, state, st in rows
+            ]
         )
         return
     lines = [style(study.roadmap.title, bold=True) + f"  ({len(rows)} topics)"]
@@ -519,7 +555,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     if as_json:
         _dump(
             {
-                **card_json(card),
+                **card_json(card, study.notes.get(card.id)),
                 "status": st,
                 "due": iso(state.due),
                 "stability": _round(state.stability),
@@ -546,7 +582,13 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     out(style(card.title, bold=True) + f"  ({card.id})")
     out(f"  section   {section or '-'}" + (f" › {card.subsection}" if card.subsection else ""))
     out(f"  kind      {card.kind.value}")
-    out(f"  note      {('[[' + card.note + (card.anchor or '') + ']]') if card.note else '-'}")
+    link = f"[[{card.note}{card.anchor or ''}]]" if card.note else "-"
+    ref = study.notes.get(card.id)
+    if ref is not None:
+        link += f" → {ref.path}" if ref.path else " (no note yet)"
+    out(f"  note      {link}")
+    if ref is not None and ref.uri:
+        out(f"  open      {ref.uri}")
     out(f"  roadmap   line {card.line}, [{card.mark_char}]")
     if state.studied:
         assert state.due is not None
@@ -776,6 +818,126 @@ def optimize(ctx: click.Context, retention: bool, dry_run: bool) -> None:
     else:
         lines.append("The fit does not predict better than the defaults: nothing written.")
     out("\n".join(lines))
+
+
+# --- vault -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--vault",
+    "vault_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The Obsidian vault folder.",
+)
+@click.option("--roadmap", "note", required=True, help="The roadmap note's name (or path).")
+@click.pass_context
+def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
+    """Use your Obsidian vault: check it and the roadmap note, then write the config.
+
+    \b
+    studyplan init --vault ~/Notes --roadmap "ML Learning Path"
+    """
+    from dataclasses import replace
+
+    from studyplan import store
+    from studyplan.vault import find_roadmap, refine, scan
+
+    study = _study(ctx)
+    root = vault_dir.expanduser().resolve()
+    found, _ = scan(root)
+    path = find_roadmap(found, note)
+    roadmap = store.read_roadmap(path)
+    links = refine(roadmap, found)
+    updated = replace(study.config, vault=str(root), roadmap=note)
+    store.save_config(study.store, updated)
+    obsidian = (
+        ""
+        if (root / ".obsidian").is_dir()
+        else " (no .obsidian folder: not opened in Obsidian yet?)"
+    )
+    out(f"vault    {root} ({len(found.notes)} notes){obsidian}")
+    out(f"roadmap  {path} ({len(roadmap.cards)} cards, {len(links.notes)} linked notes found)")
+    if links.unresolved:
+        missing = len(links.unresolved)
+        out(f"         {missing} links have no note yet ('studyplan doctor' lists them)")
+    out(f"config   {study.store.config_path} written")
+
+
+@cli.command("open")
+@click.argument("topic")
+@click.option("--print", "print_only", is_flag=True, help="Print the path and URI, don't open.")
+@click.pass_context
+def open_(ctx: click.Context, topic: str, print_only: bool) -> None:
+    """Open TOPIC's note in Obsidian (or print where it is when there is no desktop)."""
+    study = _study(ctx)
+    card = study.find(topic)
+    if study.vault is None:
+        raise click.UsageError("no vault configured; use --vault DIR or 'studyplan init'")
+    ref = study.notes.get(card.id)
+    if ref is None:
+        raise click.UsageError(f"{card.title} does not link a note")
+    if ref.path is None or ref.uri is None:
+        raise click.UsageError(
+            f"{card.title}: [[{card.note}]] has no note yet; create it in Obsidian"
+        )
+    desktop = sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if print_only or not desktop:
+        out(str(study.vault.root / ref.path))
+        out(ref.uri)
+        return
+    click.launch(ref.uri)
+    click.echo(f"Opening {ref.path} in Obsidian.", err=True)
+
+
+@cli.command()
+@click.option(
+    "--mature", is_flag=True, help="Tick only topics that are mature (stability ≥ 21 days)."
+)
+@click.option("--dry-run", is_flag=True, help="Show the change as a diff; write nothing.")
+@click.pass_context
+def sync(ctx: click.Context, mature: bool, dry_run: bool) -> None:
+    """Tick [x] in the roadmap for the topics you have studied.
+
+    Only those checkbox characters change; everything else in the file stays byte for
+    byte (line endings, BOM, front matter). Boxes you ticked or unticked by hand are left
+    alone, and a roadmap edited since it was read is not overwritten.
+    """
+    from studyplan.vault import diff, write_roadmap
+
+    study = _study(ctx)
+    path, ticked = study.sync_ticks(mature_only=mature)
+    if not ticked.cards:
+        out(f"Nothing to tick in {path.name}.")
+        return
+    names = ", ".join(c.title for c in ticked.cards[:5])
+    more = f" and {len(ticked.cards) - 5} more" if len(ticked.cards) > 5 else ""
+    if dry_run:
+        click.echo(diff(ticked, path.name), nl=False)
+        out(f"Would tick {len(ticked.cards)} in {path.name}: {names}{more}.")
+        return
+    write_roadmap(path, ticked)
+    out(f"Ticked {len(ticked.cards)} in {path.name}: {names}{more}.")
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.pass_context
+def rename(ctx: click.Context, old: str, new: str) -> None:
+    """Give the reviews logged under the id OLD to the topic NEW (after renaming it).
+
+    \b
+    studyplan rename svm "Support Vector Machines"
+    """
+    study = _study(ctx)
+    card, count = study.rename(old, new)
+    out(
+        f"Moved {count} review{'s' if count != 1 else ''} from '{old}' to {card.title} ({card.id})."
+    )
 
 
 # --- doctor ----------------------------------------------------------------------------

@@ -7,8 +7,8 @@ so `today` never loads them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,11 @@ class NoteRef:
     uri: str | None
 
 
-def card_json(card: Card) -> dict[str, Any]:
+Notes = Mapping[str, NoteRef]
+"""Card id → its note in the vault (empty without a vault)."""
+
+
+def card_json(card: Card, ref: NoteRef | None = None) -> dict[str, Any]:
     return {
         "id": card.id,
         "title": card.title,
@@ -46,6 +50,8 @@ def card_json(card: Card) -> dict[str, Any]:
         "mark": card.mark_char,
         "parent": card.parent,
         "line": card.line,
+        "note_path": ref.path if ref else None,
+        "uri": ref.uri if ref else None,
     }
 
 
@@ -57,9 +63,9 @@ def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def entry_json(entry: Entry) -> dict[str, Any]:
+def entry_json(entry: Entry, ref: NoteRef | None = None) -> dict[str, Any]:
     return {
-        **card_json(entry.card),
+        **card_json(entry.card, ref),
         "reason": "new" if entry.new else "due",
         "due": iso(entry.state.due),
         "retrievability": _round(entry.retrievability),
@@ -67,11 +73,12 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
-def queue_json(q: Queue) -> dict[str, Any]:
+def queue_json(q: Queue, notes: Notes | None = None) -> dict[str, Any]:
+    notes = notes or {}
     return {
         "date": q.day.isoformat(),
-        "reviews": [entry_json(e) for e in q.reviews],
-        "new": [entry_json(e) for e in q.new],
+        "reviews": [entry_json(e, notes.get(e.card.id)) for e in q.reviews],
+        "new": [entry_json(e, notes.get(e.card.id)) for e in q.new],
         "minutes": q.minutes,
     }
 
@@ -84,6 +91,7 @@ class Meta:
     generated: datetime
     zone: str  # IANA name of the learner's time zone
     study_start: time | None = None  # timed calendar blocks from this hour, else all-day
+    notes: Notes = field(default_factory=dict)
 
     @property
     def note_name(self) -> str:
@@ -102,7 +110,7 @@ def plan_json(plan: Plan, meta: Meta) -> dict[str, Any]:
         "assume": plan.assume.label,
         "budget": plan.budget,
         "minutes": plan.minutes,
-        "days": [queue_json(q) for q in plan.days],
+        "days": [queue_json(q, meta.notes) for q in plan.days],
     }
 
 
@@ -175,6 +183,11 @@ def plan_markdown(plan: Plan, meta: Meta) -> str:
     return str(frontmatter.dumps(post, sort_keys=False)) + "\n"
 
 
+def _uri_suffix(meta: Meta, card: Card) -> str:
+    ref = meta.notes.get(card.id)
+    return f" {ref.uri}" if ref and ref.uri else ""
+
+
 def plan_ics(plan: Plan, meta: Meta) -> bytes:
     """One all-day event per day, or one timed block per topic from `study_start`.
 
@@ -208,7 +221,10 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
             event.add("summary", f"Study: {len(entries)} topics (~{q.minutes} min)")
             event.add(
                 "description",
-                "\n".join(f"{kind}: {e.card.title} ({e.minutes} min)" for kind, e in entries),
+                "\n".join(
+                    f"{kind}: {e.card.title} ({e.minutes} min)" + _uri_suffix(meta, e.card)
+                    for kind, e in entries
+                ),
             )
             event.add("transp", "TRANSPARENT")
             calendar.add_component(event)
@@ -222,7 +238,9 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
             event.add("dtstart", begin)
             event.add("dtend", end)
             event.add("summary", f"{e.card.title} ({kind})")
+            ref = meta.notes.get(e.card.id)
             note = f"\nNote: [[{e.card.note}]]" if e.card.note else ""
+            note += f"\n{ref.uri}" if ref and ref.uri else ""
             event.add("description", f"§{e.card.section} {e.card.section_title}{note}")
             calendar.add_component(event)
             begin = end

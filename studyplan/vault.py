@@ -271,3 +271,61 @@ def cycles(roadmap: Roadmap) -> list[list[str]]:
                 on_path.add(nxt)
                 stack.append(iter(edges[nxt]))
     return found
+
+
+_BOX = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([^\]\n])\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Ticked:
+    cards: tuple[Card, ...]
+    before: bytes
+    after: bytes
+
+
+def tick(data: bytes, cards: Iterable[Card]) -> Ticked:
+    """`data` with the checkboxes of `cards` set to [x]: only those characters change;
+    line endings, BOM, front matter and spacing stay byte for byte."""
+    lines = data.split(b"\n")  # a CRLF line keeps its \r
+    changed: list[Card] = []
+    for card in cards:
+        index = card.line - 1
+        if index >= len(lines):
+            continue
+        raw = lines[index]
+        text = raw.decode("utf-8")
+        if index == 0:
+            text = text.lstrip("\ufeff")
+        match = _BOX.match(text)
+        if match is None or match.group(1) in ("x", "X", "-"):
+            continue
+        start = len(raw) - len(text.encode("utf-8")) + len(text[: match.start(1)].encode("utf-8"))
+        width = len(match.group(1).encode("utf-8"))
+        lines[index] = raw[:start] + b"x" + raw[start + width :]
+        changed.append(card)
+    return Ticked(tuple(changed), data, b"\n".join(lines))
+
+
+def diff(ticked: Ticked, name: str) -> str:
+    """A unified diff of what `tick` would change, for --dry-run."""
+    import difflib
+
+    before = ticked.before.decode("utf-8").splitlines(keepends=True)
+    after = ticked.after.decode("utf-8").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
+
+
+def write_roadmap(path: Path, ticked: Ticked) -> None:
+    """Replace the roadmap atomically, unless it changed on disk since it was read."""
+    from studyplan.store import atomic_write
+
+    try:
+        current = path.read_bytes()
+    except OSError as error:
+        raise RoadmapError(f"cannot read {path}: {error.strerror}") from None
+    if current != ticked.before:
+        raise RoadmapError(
+            f"{path} changed on disk while syncing (edited in Obsidian?); nothing was "
+            "written, run 'studyplan sync' again"
+        )
+    atomic_write(path, ticked.after)

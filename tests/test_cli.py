@@ -101,6 +101,8 @@ def test_topics_json_lists_every_card(run: Run) -> None:
         "mark": " ",
         "parent": None,
         "line": 22,
+        "note_path": None,
+        "uri": None,
         "status": "new",
         "due": None,
     }
