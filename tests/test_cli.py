@@ -333,5 +333,6 @@ def test_doctor_reports_problems_and_orphans(run: Run, sealed_home: Path, tmp_pa
     assert lines[3].startswith(f"problem  log      {log}:23: unreadable entry")
     assert lines[5] == (
         "note     orphans  1 reviews of 1 ids not in the roadmap: two (1); "
-        "renamed or deleted items keep their history"
+        "renamed or deleted items keep their history ('studyplan rename OLD NEW' moves it "
+        "to a card)"
     )
