@@ -108,20 +108,22 @@ def _front_matter(data: bytes) -> dict[str, Any] | str:
 
 
 def _targets(value: Any) -> tuple[str, ...]:
-    """Link targets from `prerequisites: ["[[A]]", "B"]` or `"[[A]], [[B]]"`."""
-    items = value if isinstance(value, list) else [value] if value else []
-    found: list[str] = []
-    for item in items:
-        text = str(item)
-        links = _LINK.findall(text)
-        found += [t.strip() for t in links if t.strip()] if links else [text.strip()]
+    """Link targets from `prerequisites: ["[[A]]", "B"]`, `"[[A]], [[B]]"`, or the
+    unquoted `[[A]]` that YAML reads as a list inside a list."""
+    if isinstance(value, list):
+        return tuple(t for item in value for t in _targets(item))
+    if value is None or value == "":
+        return ()
+    text = str(value)
+    links = _LINK.findall(text)
+    found = [t.strip() for t in links] if links else [text.strip()]
     return tuple(t for t in found if t)
 
 
 def read_note(root: Path, relative: str) -> Note:
     try:
         with (root / relative).open("rb") as handle:
-            head = handle.read(4)
+            head = handle.read(8)
             data = head + handle.read() if head.lstrip(b"\xef\xbb\xbf").startswith(b"---") else b""
     except OSError as error:
         return Note(relative, problem=f"cannot read: {error.strerror}")
