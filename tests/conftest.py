@@ -23,8 +23,11 @@ def sealed_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("STUDYPLAN_HOME", str(home))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TZ", "UTC")
-    for name in ("STUDYPLAN_NOW", "STUDYPLAN_ROADMAP", "STUDYPLAN_VAULT"):
+    for name in ("STUDYPLAN_NOW", "STUDYPLAN_ROADMAP", "STUDYPLAN_VAULT", "STUDYPLAN_DEVICE"):
         monkeypatch.delenv(name, raising=False)
+    # platformdirs (default home, local device id) must never reach the real home folder.
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / "xdg" / name.lower()))
     home.mkdir()
     # A fixed zone and no fuzz make every date in these tests exact; fuzz has its own tests.
     (home / "studyplan.toml").write_text(

@@ -310,3 +310,17 @@ def test_two_devices_on_one_synced_home_never_conflict(
     assert [r["rating"] for r in views[0]["reviews"]] == ["good", "hard"]
     assert [r["day"] for r in views[0]["reviews"]] == ["2026-11-26", "2026-11-26"]
     assert os.listdir(sealed_home / ".cache") == os.listdir(desktop_home / ".cache")
+
+
+def test_the_local_device_id_is_made_once_and_kept(
+    run: Run, sealed_home: Path, tmp_path: Path
+) -> None:
+    config = sealed_home / "studyplan.toml"
+    config.write_text('timezone = "Europe/Berlin"\nfuzz = false\n', encoding="utf-8")
+    run("review", "Linear Algebra", "good", now=NOW)
+    stored = tmp_path / "xdg" / "xdg_config_home" / "studyplan" / "device"
+    device = stored.read_text(encoding="utf-8").strip()
+    assert [p.name for p in (sealed_home / "log").glob("*.toml")] == [f"{device}.toml"]
+    run("review", "Calculus", "good", now=NOW)
+    assert stored.read_text(encoding="utf-8").strip() == device
+    assert len(list((sealed_home / "log").glob("*.toml"))) == 1
