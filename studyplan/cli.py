@@ -239,13 +239,17 @@ def _entry_lines(entries: tuple[Entry, ...], today: date, width: int, notes: Not
             )
             recall = f", recall {e.retrievability:.0%}" if e.retrievability is not None else ""
             why = style(since + recall, fg="yellow" if e.state.due == today else "red")
-        note, uri = _note_text(card, notes.get(card.id))
-        lines.append(
-            f"  {where:<4}{card.title:<{width}}  {card.kind.value:<5}  {e.minutes:>3} min  "
-            f"{why}{note}"
-        )
-        if uri:
-            lines.append(f"        {style(uri, dim=True)}")
+        lines += _card_lines(f"  {where:<4}", card, width, f"{e.minutes:>3} min  {why}", notes)
+    return lines
+
+
+def _card_lines(lead: str, card: Card, width: int, detail: str, notes: Notes) -> list[str]:
+    """One card in a list (today, plan): title, kind, detail, its note; the note's
+    Obsidian URI on a line of its own."""
+    note, uri = _note_text(card, notes.get(card.id))
+    lines = [f"{lead}{card.title:<{width}}  {card.kind.value:<5}  {detail}{note}"]
+    if uri:
+        lines.append(" " * (len(lead) + 2) + style(uri, dim=True))
     return lines
 
 
@@ -407,13 +411,8 @@ def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:
             for e in entries:
                 card = e.card
                 where = f"§{card.section}" if card.section is not None else "§-"
-                note, uri = _note_text(card, notes.get(card.id))
-                lines.append(
-                    f"  {kind:<6}  {where:<4}{card.title:<{width}}  {card.kind.value:<5}  "
-                    f"{e.minutes:>3} min{note}"
-                )
-                if uri:
-                    lines.append(f"          {style(uri, dim=True)}")
+                lead = f"  {kind:<6}  {where:<4}"
+                lines += _card_lines(lead, card, width, f"{e.minutes:>3} min", notes)
     return lines
 
 
