@@ -83,14 +83,14 @@ class Study:
         """The vault's notes (front matter re-read only for notes that changed)."""
         if self.vault_root is None:
             return None
-        from studyplan.vault import scan
+        from studyplan.vault import CACHE_VERSION, scan
 
         cache_path = self.store.cache_dir / "vault.pickle"
-        cached = store._load_pickle(cache_path)
-        known = cached if isinstance(cached, dict) else None
+        cached = store.load_cache(cache_path)
+        known = cached[1] if isinstance(cached, tuple) and cached[0] == CACHE_VERSION else None
         found, index = scan(self.vault_root, known)
         if index != known:
-            store._save_pickle(cache_path, index)
+            store.save_cache(cache_path, (CACHE_VERSION, index))
         return found
 
     @cached_property

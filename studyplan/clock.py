@@ -115,15 +115,6 @@ def study_day(moment: datetime, start_hour: int) -> date:
     return (moment - timedelta(hours=start_hour)).date()
 
 
-def day_start(day: date, zone_name: str | None, start_hour: int) -> datetime:
-    """The moment a study day begins, DST-aware (pendulum does the calendar)."""
-    import pendulum
-
-    tz = _pendulum_zone(zone_name)
-    start = pendulum.datetime(day.year, day.month, day.day, start_hour, tz=tz)
-    return _fixed(start)
-
-
 def fmt_day(day: date, today: date | None = None) -> str:
     """'Sat 29 Nov' (with the year when it is not this year's)."""
     text = f"{day:%a} {day.day} {day:%b}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
 from studyplan import clock, schedule
 from studyplan.model import DayStamp, LogProblem, Move, Policy, Review, resolve_moves
@@ -21,11 +22,11 @@ from studyplan.store import (
     Home,
     LogFile,
     Mark,
-    _load_pickle,
-    _save_pickle,
     advance,
+    load_cache,
     log_files,
     read_log_parts,
+    save_cache,
 )
 
 SNAPSHOT_VERSION = 5
@@ -61,15 +62,13 @@ class Standing:
     activity: Activity  # reviews and minutes per study day
 
 
-def _snapshot_path(home: Home) -> str:
-    return str(home.cache_dir / "snapshot.pickle")
+def _snapshot_path(home: Home) -> Path:
+    return home.cache_dir / "snapshot.pickle"
 
 
 def standing(home: Home, policy: Policy, day_start_hour: int, now: datetime) -> Standing:
     """The memories as of `now`, from the snapshot and the logs' tails when possible."""
-    from pathlib import Path
-
-    cached = _load_pickle(Path(_snapshot_path(home)))
+    cached = load_cache(_snapshot_path(home))
     if (
         isinstance(cached, Snapshot)
         and cached.version == SNAPSHOT_VERSION
@@ -92,8 +91,6 @@ def _stamps(reviews: list[Review], hour: int) -> list[DayStamp]:
 
 def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standing | None:
     """Add what the logs hold beyond `snap`; None if that cannot be done by adding."""
-    from pathlib import Path
-
     files = log_files(home)
     if not full and set(snap.marks) - {str(p) for p in files}:
         return None  # a log file disappeared
@@ -156,7 +153,7 @@ def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standin
             activity,
             moves,
         )
-        _save_pickle(Path(_snapshot_path(home)), saved)
+        save_cache(_snapshot_path(home), saved)
 
     late = [
         replace(r, card=renamed[r.card]) if r.card in renamed else r

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -198,7 +198,6 @@ class _Raw:
     line: int
     slug: str = ""
     id: str = ""
-    children: list[int] = field(default_factory=list)
 
 
 def split_front_matter(text: str) -> tuple[str | None, int]:

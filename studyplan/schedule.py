@@ -230,7 +230,6 @@ class Gate:
     sections before it is satisfied. Unnumbered sections are never gated."""
 
     open_below: float  # sections with a number ≤ this are open
-    first_blocking: int | None  # the lowest section that still holds unsatisfied cards
 
     @classmethod
     def build(cls, cards_states: Iterable[CardState], policy: Policy) -> Gate:
@@ -241,7 +240,7 @@ class Gate:
                 continue  # cannot lower the answer: skip the costlier check
             if not satisfied(state, policy):
                 lowest = number
-        return cls(open_below=float("inf") if lowest is None else lowest, first_blocking=lowest)
+        return cls(open_below=float("inf") if lowest is None else lowest)
 
     def section_open(self, section: int | None) -> bool:
         return section is None or section <= self.open_below

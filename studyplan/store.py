@@ -157,13 +157,13 @@ def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
         return _parse_roadmap_file(path)
     key = (ROADMAP_CACHE_VERSION, str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
     cache_path = _cache_path(cache_dir, "roadmap", path)
-    cached = _load_pickle(cache_path)
+    cached = load_cache(cache_path)
     if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key:
         roadmap = cached[1]
         if isinstance(roadmap, Roadmap):
             return roadmap
     parsed = _parse_roadmap_file(path)
-    _save_pickle(cache_path, (key, parsed))
+    save_cache(cache_path, (key, parsed))
     return parsed
 
 
@@ -393,7 +393,7 @@ def read_log_parts(path: Path, cache_dir: Path | None = None) -> tuple[LogFile, 
     data = path.read_bytes()
     inode = os.stat(path).st_ino
     cache_path = _cache_path(cache_dir, "log", path) if cache_dir else None
-    cached = _load_pickle(cache_path) if cache_path else None
+    cached = load_cache(cache_path) if cache_path else None
     step = None
     if isinstance(cached, _LogCache) and cached.version == LOG_CACHE_VERSION:
         step = advance(path, data, inode, cached.mark)
@@ -412,7 +412,7 @@ def read_log_parts(path: Path, cache_dir: Path | None = None) -> tuple[LogFile, 
             moves=list(result.moves),
             problems=list(result.problems),
         )
-        _save_pickle(cache_path, _LogCache(LOG_CACHE_VERSION, mark, entries))
+        save_cache(cache_path, _LogCache(LOG_CACHE_VERSION, mark, entries))
     return result, unsettled, mark
 
 
@@ -422,10 +422,10 @@ def cache_files(home: Home) -> tuple[list[Path], list[Path]]:
         files = sorted(home.cache_dir.glob("*.pickle"))
     except OSError:
         return [], []
-    return files, [f for f in files if _load_pickle(f) is None]
+    return files, [f for f in files if load_cache(f) is None]
 
 
-def _load_pickle(path: Path) -> object:
+def load_cache(path: Path) -> object:
     import pickle
 
     try:
@@ -435,7 +435,7 @@ def _load_pickle(path: Path) -> object:
         return None
 
 
-def _save_pickle(path: Path, value: object) -> None:
+def save_cache(path: Path, value: object) -> None:
     import pickle
 
     with contextlib.suppress(OSError):  # a read-only home still works, only slower

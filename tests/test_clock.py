@@ -36,17 +36,29 @@ def test_moments_and_study_days(text: str, iso: str, day: date) -> None:
     assert clock.study_day(moment, 4) == day
 
 
-def test_day_start_follows_dst() -> None:
-    assert clock.day_start(date(2026, 3, 29), BERLIN, 4).isoformat() == "2026-03-29T04:00:00+02:00"
-    assert clock.day_start(date(2026, 10, 25), BERLIN, 4).isoformat() == "2026-10-25T04:00:00+01:00"
-    # Both DST days are study days of 23 and 25 hours, nothing skipped or doubled.
-    spring = clock.day_start(date(2026, 3, 29), BERLIN, 4) - clock.day_start(
-        date(2026, 3, 28), BERLIN, 4
+def test_dst_days_are_whole_study_days() -> None:
+    """The study days around both changes start at 04:00 local time: 23 and 25 hours."""
+    starts = [
+        clock.parse_moment(text, BERLIN)
+        for text in ("2026-03-28T04:00", "2026-03-29T04:00", "2026-10-24T04:00", "2026-10-25T04:00")
+    ]
+    assert [clock.study_day(s, 4) for s in starts] == [
+        date(2026, 3, 28),
+        date(2026, 3, 29),
+        date(2026, 10, 24),
+        date(2026, 10, 25),
+    ]
+    assert (starts[1] - starts[0], starts[3] - starts[2]) == (
+        timedelta(hours=23),
+        timedelta(hours=25),
     )
-    autumn = clock.day_start(date(2026, 10, 25), BERLIN, 4) - clock.day_start(
-        date(2026, 10, 24), BERLIN, 4
-    )
-    assert (spring, autumn) == (timedelta(hours=23), timedelta(hours=25))
+    just_before = [s - timedelta(seconds=1) for s in starts]
+    assert [clock.study_day(s.astimezone(s.tzinfo), 4) for s in just_before] == [
+        date(2026, 3, 27),
+        date(2026, 3, 28),
+        date(2026, 10, 23),
+        date(2026, 10, 24),
+    ]
 
 
 def test_a_review_keeps_its_own_offset_after_moving() -> None:
