@@ -20,11 +20,11 @@ from studyplan import __version__, clock
 from studyplan.app import Study
 from studyplan.config import CHECKS, HELP, Config
 from studyplan.errors import StudyplanError
-from studyplan.export import NoteRef, Notes, card_json, entry_json, iso
 from studyplan.model import Card, Rating
 from studyplan.schedule import CardState, Entry, Gate, Queue
 
 if TYPE_CHECKING:
+    from studyplan.export import NoteRef, Notes
     from studyplan.plan import Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -196,6 +196,8 @@ def today(ctx: click.Context, budget: int | None, as_json: bool) -> None:
     study = _study(ctx)
     q = study.queue(budget)
     if as_json:
+        from studyplan.export import entry_json, iso
+
         _dump(
             {
                 "date": q.day.isoformat(),
@@ -514,6 +516,8 @@ def topics(ctx: click.Context, as_json: bool) -> None:
         locked = gate.locked(state, states, study.policy)
         rows.append((card, state, status(state, today_, locked)))
     if as_json:
+        from studyplan.export import card_json, iso
+
         _dump(
             [
                 {**card_json(card, study.notes.get(card.id)), "status": st, "due": iso(state.due)}
@@ -552,6 +556,8 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     recall = state.retrievability(study.scheduler, today_)
     st = status(state, today_, bool(blocking))
     if as_json:
+        from studyplan.export import card_json, iso
+
         _dump(
             {
                 **card_json(card, study.notes.get(card.id)),

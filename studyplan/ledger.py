@@ -11,13 +11,13 @@ is folded again from the full logs.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from studyplan import clock, schedule
 from studyplan.model import DayStamp, LogProblem, Move, Policy, Review, resolve_moves
-from studyplan.progress import Activity, tally
 from studyplan.store import (
     Home,
     LogFile,
@@ -33,6 +33,19 @@ SNAPSHOT_VERSION = 5
 # A tail this long is folded in and saved; a shorter one is cheaper to read again next
 # time than to rewrite the snapshot for (10,000 cards take ~0.1 s to save).
 SAVE_EVERY = 100
+
+
+Activity = dict[date, tuple[int, int]]
+"""Per study day: (reviews, minutes logged)."""
+
+
+def tally(stamps: Iterable[DayStamp], activity: Activity | None = None) -> Activity:
+    """`activity` with these reviews added."""
+    out = dict(activity or {})
+    for stamp in stamps:
+        reviews, minutes = out.get(stamp.day, (0, 0))
+        out[stamp.day] = (reviews + 1, minutes + (stamp.review.minutes or 0))
+    return out
 
 
 @dataclass(slots=True)

@@ -1,33 +1,21 @@
 """Where the learner stands on the roadmap and how much work is coming. Pure.
 
-`Activity` (reviews and minutes per study day) is kept by the ledger next to the card
-memories, so streaks and recent totals never need the whole history.
+Streaks and recent totals come from the ledger's `Activity` (reviews and minutes per
+study day), so they never need the whole history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from fsrs import Scheduler
 
-from studyplan.model import Card, DayStamp, Mark, Policy, Roadmap
+from studyplan.ledger import Activity
+from studyplan.model import Card, Mark, Policy, Roadmap
 from studyplan.schedule import CardState, Estimator, Gate, satisfied
 
 MATURE_DAYS = 21.0  # stability from which a topic counts as mature, as in Anki
-
-Activity = dict[date, tuple[int, int]]
-"""Per study day: (reviews, minutes logged)."""
-
-
-def tally(stamps: Iterable[DayStamp], activity: Activity | None = None) -> Activity:
-    """`activity` with these reviews added."""
-    out = dict(activity or {})
-    for stamp in stamps:
-        reviews, minutes = out.get(stamp.day, (0, 0))
-        out[stamp.day] = (reviews + 1, minutes + (stamp.review.minutes or 0))
-    return out
 
 
 def streak(activity: Activity, today: date) -> int:

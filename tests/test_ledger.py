@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyplan import clock, ledger, progress, schedule, store
+from studyplan import clock, ledger, schedule, store
 from studyplan.model import DayStamp, Move, Policy, Rating, Review, Undo
 
 POLICY = Policy(fuzz=True)
@@ -22,8 +22,8 @@ def _counted(home: store.Home, now: datetime) -> list[DayStamp]:
     return [DayStamp(r, clock.study_day(r.at, HOUR)) for r in history.effective() if r.at <= now]
 
 
-def reference_activity(home: store.Home, now: datetime) -> progress.Activity:
-    return progress.tally(_counted(home, now))
+def reference_activity(home: store.Home, now: datetime) -> ledger.Activity:
+    return ledger.tally(_counted(home, now))
 
 
 def reference(home: store.Home, now: datetime) -> dict[str, schedule.Memory]:
