@@ -394,7 +394,7 @@ class Study:
             card
             for card in raw.cards
             if card.id in memories
-            and memories[card.id].count > 0
+            and memories[card.id].reviewed > 0
             and (not mature_only or (memories[card.id].stability or 0) >= MATURE_DAYS)
         ]
         return path, tick(data, chosen)

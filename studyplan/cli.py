@@ -604,7 +604,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
             f"recall now {recall:.0%}"
         )
         lapses = f", {state.lapses} lapse{'s' if state.lapses != 1 else ''}" if state.lapses else ""
-        out(f"  reviews   {state.memory.count}{lapses}")
+        out(f"  reviews   {state.memory.reviewed}{lapses}")
         for s in study.stamps_of(card):
             spent = f"  {s.review.minutes} min" if s.review.minutes is not None else ""
             out(f"    {clock.fmt_moment(s.review.at)}  {s.review.rating.label:<5}{spent}")

@@ -29,7 +29,7 @@ from studyplan.store import (
     save_cache,
 )
 
-SNAPSHOT_VERSION = 5
+SNAPSHOT_VERSION = 6
 # A tail this long is folded in and saved; a shorter one is cheaper to read again next
 # time than to rewrite the snapshot for (10,000 cards take ~0.1 s to save).
 SAVE_EVERY = 100

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from random import Random
+from typing import NamedTuple
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating as FsrsRating
 from fsrs import Scheduler, State
 from fsrs.scheduler import FUZZ_RANGES
 
-from studyplan.model import Card, Compact, DayStamp, Kind, Mark, Policy, Review, Roadmap
+from studyplan.model import Card, DayStamp, Kind, Mark, Policy, Review, Roadmap
 
 
 def make_scheduler(policy: Policy) -> Scheduler:
@@ -52,16 +53,15 @@ def fuzzed(interval: int, seed: str, maximum: int) -> int:
     return min(low + int(Random(seed).random() * (high - low + 1)), maximum)
 
 
-@dataclass(frozen=True, slots=True)
-class Memory(Compact):
+class Memory(NamedTuple):
     """What the reviews of one card add up to: the FSRS state and a few running totals.
 
     It does not hold the reviews themselves, so a snapshot of every card's memory plus the
     reviews logged since is enough to know where the learner stands, however long the
-    history.
+    history. A NamedTuple (immutable, and quick to load for ten thousand cards).
     """
 
-    count: int = 0
+    reviewed: int = 0  # how many reviews
     first: date | None = None
     last: date | None = None
     stability: float | None = None
@@ -82,8 +82,7 @@ class Memory(Compact):
 EMPTY = Memory()
 
 
-@dataclass(frozen=True, slots=True)
-class CardState:
+class CardState(NamedTuple):
     """A roadmap card with its memory."""
 
     card: Card
@@ -91,7 +90,7 @@ class CardState:
 
     @property
     def studied(self) -> bool:
-        return self.memory.count > 0
+        return self.memory.reviewed > 0
 
     @property
     def stability(self) -> float | None:
@@ -159,13 +158,13 @@ def extend(
         interval = fuzzed(interval, f"{card_id}/{review.id}", policy.maximum_interval)
     logged = review.minutes is not None
     return Memory(
-        count=memory.count + 1,
+        reviewed=memory.reviewed + 1,
         first=memory.first or stamp.day,
         last=stamp.day,
         stability=fsrs_card.stability,
         difficulty=fsrs_card.difficulty,
         due=stamp.day + timedelta(days=interval),
-        lapses=memory.lapses + (1 if rating is FsrsRating.Again and memory.count else 0),
+        lapses=memory.lapses + (1 if rating is FsrsRating.Again and memory.reviewed else 0),
         minutes_total=memory.minutes_total + (review.minutes or 0),
         minutes_count=memory.minutes_count + (1 if logged else 0),
         last_day_reviews=memory.last_day_reviews + 1 if memory.last == stamp.day else 1,

@@ -167,7 +167,7 @@ def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
     return parsed
 
 
-ROADMAP_CACHE_VERSION = 5
+ROADMAP_CACHE_VERSION = 6
 
 
 def _cache_path(cache_dir: Path, kind: str, path: Path) -> Path:

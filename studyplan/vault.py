@@ -233,8 +233,7 @@ def refine(roadmap: Roadmap, vault: Vault) -> Links:
             ids = ids or by_title.get(target.casefold(), [])
             requires += [i for i in ids if i != card.id and i not in requires]
         cards.append(
-            replace(
-                card,
+            card._replace(
                 requires=tuple(requires),
                 estimate=note.estimate,
                 mark=Mark.SKIPPED if note.skip else card.mark,

@@ -259,7 +259,7 @@ def test_folding_on_top_equals_folding_at_once() -> None:
     at_once = schedule.fold(early + late, NO_FUZZ)
     on_top = schedule.fold(late, NO_FUZZ, schedule.fold(early, NO_FUZZ))
     assert on_top == at_once
-    assert at_once["calculus"].count == 2
+    assert at_once["calculus"].reviewed == 2
     assert at_once["calculus"].last_day_reviews == 1
     with pytest.raises(ValueError, match="older than the memory of calculus"):
         schedule.fold(early[1:], NO_FUZZ, at_once)
