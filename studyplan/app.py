@@ -131,6 +131,8 @@ class Study:
     @cached_property
     def notes(self) -> dict[str, NoteRef]:
         """Every linked card's note (empty without a vault)."""
+        if self.links is None:
+            return {}
         refs = {card.id: self.note_of(card) for card in self.roadmap.cards}
         return {card_id: ref for card_id, ref in refs.items() if ref is not None}
 
