@@ -49,12 +49,13 @@ class Study:
     warnings: list[str] = field(default_factory=list)
 
     @cached_property
-    def store(self) -> store.Home:
+    def paths(self) -> store.Home:
+        """Where this home keeps its files."""
         return store.Home(self.home)
 
     @cached_property
     def config(self) -> Config:
-        return store.load_config(self.store)
+        return store.load_config(self.paths)
 
     @cached_property
     def policy(self) -> Policy:
@@ -85,7 +86,7 @@ class Study:
             return None
         from studyplan.vault import CACHE_VERSION, scan
 
-        cache_path = self.store.cache_dir / "vault.pickle"
+        cache_path = self.paths.cache_dir / "vault.pickle"
         cached = store.load_cache(cache_path)
         known = cached[1] if isinstance(cached, tuple) and cached[0] == CACHE_VERSION else None
         found, index = scan(self.vault_root, known)
@@ -112,7 +113,7 @@ class Study:
 
     @cached_property
     def raw_roadmap(self) -> Roadmap:
-        return store.read_roadmap(self.roadmap_path, self.store.cache_dir)
+        return store.read_roadmap(self.roadmap_path, self.paths.cache_dir)
 
     @cached_property
     def links(self) -> Links | None:
@@ -166,7 +167,7 @@ class Study:
         """Every card's memory as of now (snapshot plus the logs' tails)."""
         from studyplan.ledger import standing
 
-        result = standing(self.store, self.policy, self.config.day_start_hour, self.now)
+        result = standing(self.paths, self.policy, self.config.day_start_hour, self.now)
         for problem in result.problems:
             self.warnings.append(
                 f"{problem} — this entry is not counted; 'studyplan doctor' explains"
@@ -180,7 +181,7 @@ class Study:
     @cached_property
     def history(self) -> History:
         """Every log entry (slower than `standing`: for history views, undo and doctor)."""
-        return store.read_history(self.store)
+        return store.read_history(self.paths)
 
     def stamps_of(self, card: Card) -> list[DayStamp]:
         """One card's counted reviews up to now, in order, each on its study day."""
@@ -232,7 +233,7 @@ class Study:
     def parameters_label(self) -> str:
         """Which FSRS parameters schedule the cards, for `show` and `progress`."""
         if self.config.parameters:
-            return f"fitted to your reviews (parameters in {self.store.config_path.name})"
+            return f"fitted to your reviews (parameters in {self.paths.config_path.name})"
         return "FSRS-6 defaults (run 'studyplan optimize' once you have a few weeks of reviews)"
 
     def progress(self) -> Progress:
@@ -276,7 +277,7 @@ class Study:
             schedule.make_scheduler(updated.policy())  # py-fsrs checks the bounds
         except ValueError as error:
             raise StudyplanError(f"the fitted parameters were not accepted: {error}") from None
-        store.save_config(self.store, updated)
+        store.save_config(self.paths, updated)
         return fitted, True
 
     def retention_table(self) -> tuple[RetentionRow, ...]:
@@ -347,7 +348,7 @@ class Study:
             title=card.title,
             device=self.device,
         )
-        path = self.store.log_path(self.device)
+        path = self.paths.log_path(self.device)
         with store.locked(path):
             store.append(path, "review", store.review_table(review))
         stamp = DayStamp(review, clock.study_day(review.at, self.config.day_start_hour))
@@ -362,7 +363,7 @@ class Study:
 
     def undo(self) -> Review:
         """Mark this device's last counted review as undone (an appended entry)."""
-        path = self.store.log_path(self.device)
+        path = self.paths.log_path(self.device)
         with store.locked(path):
             history = self.history
             undone = {u.review for u in history.undos}
@@ -414,7 +415,7 @@ class Study:
                 f"no reviews are logged under '{old}'; 'studyplan doctor' lists the ids "
                 "whose cards left the roadmap"
             )
-        path = self.store.log_path(self.device)
+        path = self.paths.log_path(self.device)
         with store.locked(path):
             store.append(path, "move", store.move_table(Move(old, card.id, self.now)))
         return card, count
@@ -423,8 +424,8 @@ class Study:
         """Move unreadable log entries aside into dated backup files."""
         stamp = self.now.strftime("%Y%m%dT%H%M%S")
         done = []
-        for path in store.log_files(self.store):
-            repaired = store.repair_log(path, self.store.root / "backup", stamp)
+        for path in store.log_files(self.paths):
+            repaired = store.repair_log(path, self.paths.root / "backup", stamp)
             if repaired is not None:
                 done.append(repaired)
         return done
@@ -434,7 +435,7 @@ class Study:
         checks: list[Check] = []
         try:
             _ = self.config
-            checks.append(Check("ok", "config", str(self.store.config_path)))
+            checks.append(Check("ok", "config", str(self.paths.config_path)))
         except StudyplanError as error:
             checks.append(Check("problem", "config", f"{error}; fix the file or delete it"))
             return checks
@@ -453,16 +454,16 @@ class Study:
             checks.append(Check("problem", "roadmap", str(error)))
             roadmap = None
         try:
-            history = store.read_history(self.store, cache=False)
+            history = store.read_history(self.paths, cache=False)
         except StudyplanError as error:
             checks.append(Check("problem", "log", str(error)))
             return checks
-        files = store.log_files(self.store)
+        files = store.log_files(self.paths)
         checks.append(
             Check(
                 "ok" if not history.problems else "problem",
                 "log",
-                f"{len(files)} file{'s' if len(files) != 1 else ''} in {self.store.log_dir}, "
+                f"{len(files)} file{'s' if len(files) != 1 else ''} in {self.paths.log_dir}, "
                 f"{len(history.effective())} reviews counted, {len(history.undos)} undone",
             )
         )
@@ -475,13 +476,13 @@ class Study:
                     "(keep a copy of the file first)",
                 )
             )
-        files, broken = store.cache_files(self.store)
+        files, broken = store.cache_files(self.paths)
         note = f"; {len(broken)} unreadable, rebuilt when next needed" if broken else ""
         checks.append(
             Check(
                 "note" if broken else "ok",
                 "cache",
-                f"{len(files)} files in {self.store.cache_dir} (derived data, safe to delete)"
+                f"{len(files)} files in {self.paths.cache_dir} (derived data, safe to delete)"
                 + note,
             )
         )

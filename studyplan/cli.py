@@ -388,7 +388,7 @@ def plan(
     plain = not target.is_absolute() and not output.startswith(("./", "../", ".\\", "~"))
     if fmt == "md" and plain and study.vault_root is not None:
         target = study.vault_root / study.config.plan_folder / target
-    store.write_export(study.store, target, data.encode("utf-8"), force=force)
+    store.write_export(study.paths, target, data.encode("utf-8"), force=force)
     click.echo(f"Wrote {target} ({len(result.days)} days, {result.topics} topics).", err=True)
 
 
@@ -746,7 +746,7 @@ def forecast(ctx: click.Context, days: int, png: Path | None, force: bool, as_js
         from studyplan import export, store
 
         image = export.forecast_png(rows, study.roadmap.title)
-        store.write_export(study.store, png, image, force=force)
+        store.write_export(study.paths, png, image, force=force)
         click.echo(f"Wrote {png}.", err=True)
     if as_json:
         _dump(
@@ -817,7 +817,7 @@ def optimize(ctx: click.Context, retention: bool, dry_run: bool) -> None:
         "",
     ]
     if changed:
-        lines.append(f"The fit predicts better: written to {study.store.config_path}.")
+        lines.append(f"The fit predicts better: written to {study.paths.config_path}.")
     elif dry_run:
         lines.append("Dry run: nothing written.")
     else:
@@ -856,7 +856,7 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
     roadmap = store.read_roadmap(path)
     links = refine(roadmap, found)
     updated = replace(study.config, vault=str(root), roadmap=note)
-    store.save_config(study.store, updated)
+    store.save_config(study.paths, updated)
     obsidian = (
         ""
         if (root / ".obsidian").is_dir()
@@ -867,7 +867,7 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
     if links.unresolved:
         missing = len(links.unresolved)
         out(f"         {missing} links have no note yet ('studyplan doctor' lists them)")
-    out(f"config   {study.store.config_path} written")
+    out(f"config   {study.paths.config_path} written")
 
 
 @cli.command("open")
@@ -991,7 +991,7 @@ def config(ctx: click.Context) -> None:
     study = _study(ctx)
     current = study.config
     default = Config()
-    out(f"# {study.store.config_path}")
+    out(f"# {study.paths.config_path}")
     for key in CHECKS:
         value = getattr(current, key)
         shown = "(unset)" if value is None else _toml_value(value)
@@ -1033,7 +1033,7 @@ def config_set(ctx: click.Context, key: str, value: str) -> None:
     if key == "timezone":
         clock.zone(parsed)
     updated = replace(study.config, **{key: parsed})
-    store.save_config(study.store, updated)
+    store.save_config(study.paths, updated)
     out(f"{key} = {_toml_value(parsed)}")
 
 
@@ -1042,8 +1042,8 @@ def config_set(ctx: click.Context, key: str, value: str) -> None:
 def config_path(ctx: click.Context) -> None:
     """Print where studyplan.toml and the review logs live."""
     study = _study(ctx)
-    out(f"config   {study.store.config_path}")
-    out(f"log      {study.store.log_path(study.device)}")
+    out(f"config   {study.paths.config_path}")
+    out(f"log      {study.paths.log_path(study.device)}")
     out(f"roadmap  {study.roadmap_path}")
 
 
