@@ -464,7 +464,7 @@ def review(
         raise click.BadParameter(f"must be ≥ 0, got {minutes}", param_hint="--minutes")
     when = study.moment(at, "--at") if at is not None else None
     card = study.find(topic)
-    before = study.states[card.id]
+    before = study.state_of(card)
     blocking = study.blockers(card) if not before.studied and not card.done else ()
     after = study.record(card, rating, minutes, when)
     today_ = study.today
