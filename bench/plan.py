@@ -21,9 +21,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from common import study
+
 from studyplan import plan, schedule, store
 from studyplan.config import Config
-from studyplan.model import DayStamp, Rating, Review
+from studyplan.model import Rating, Review
 from studyplan.roadmap import parse
 
 
@@ -55,27 +57,19 @@ def main() -> None:
             'fuzz = true\nnew_per_day = 10\nreviews_per_day = 200\ntimezone = "UTC"\n'
         )
         start = date(2026, 1, 1)
-        memories: dict[str, schedule.Memory] = {}
-        reviews = 0
+
+        def answer(offset: int, n: int, entry: schedule.Entry, day: date) -> Review:
+            return Review(
+                id=f"{offset:04d}-{entry.card.id}",
+                card=entry.card.id,
+                rating=Rating.GOOD,
+                at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
+                minutes=30,
+                title=entry.card.title,
+            )
+
         log = store.Home(folder).log_path("bench")
-        for offset in range(args.history):
-            day = start + timedelta(days=offset)
-            q = schedule.queue(roadmap, schedule.states(roadmap, memories), day, policy)
-            stamps: list[DayStamp] = []
-            for entry in (*q.reviews, *q.new):
-                review = Review(
-                    id=f"{offset:04d}-{entry.card.id}",
-                    card=entry.card.id,
-                    rating=Rating.GOOD,
-                    at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
-                    minutes=30,
-                    title=entry.card.title,
-                )
-                with store.locked(log):
-                    store.append(log, "review", store.review_table(review))
-                stamps.append(DayStamp(review, day))
-            memories = schedule.fold(stamps, policy, memories)
-            reviews += len(stamps)
+        memories, reviews = study(roadmap, policy, log, start, args.history, answer)
         today = start + timedelta(days=args.history)
         states = schedule.states(roadmap, memories)
         runs = []

@@ -21,12 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from common import study
 
 from studyplan import schedule, store
 from studyplan.config import Config
-from studyplan.model import DayStamp, Rating, Review
+from studyplan.model import Rating, Review
 
 
 def simulate_year(home: store.Home, days: int = 365, seed: int = 7) -> int:
@@ -35,29 +37,19 @@ def simulate_year(home: store.Home, days: int = 365, seed: int = 7) -> int:
     roadmap = store.read_roadmap(store.bundled_roadmap())
     policy = Config().policy()
     start = datetime(2025, 11, 26, 9, tzinfo=UTC)
-    memories: dict[str, schedule.Memory] = {}
-    count = 0
-    log = home.log_path("bench")
-    for offset in range(days):
-        moment = start + timedelta(days=offset)
-        day = moment.date()
-        q = schedule.queue(roadmap, schedule.states(roadmap, memories), day, policy)
-        stamps: list[DayStamp] = []
-        for n, entry in enumerate((*q.reviews, *q.new)):
-            rating = rng.choices(list(Rating), weights=(8, 12, 70, 10))[0]
-            review = Review(
-                id=f"{offset:04d}{n:04d}{rng.getrandbits(16):04x}",
-                card=entry.card.id,
-                rating=rating,
-                at=moment + timedelta(minutes=30 * n),
-                minutes=rng.randint(15, 60),
-                title=entry.card.title,
-            )
-            with store.locked(log):
-                store.append(log, "review", store.review_table(review))
-            stamps.append(DayStamp(review, day))
-        memories = schedule.fold(stamps, policy, memories)
-        count += len(stamps)
+
+    def answer(offset: int, n: int, entry: schedule.Entry, day: date) -> Review:
+        rating = rng.choices(list(Rating), weights=(8, 12, 70, 10))[0]
+        return Review(
+            id=f"{offset:04d}{n:04d}{rng.getrandbits(16):04x}",
+            card=entry.card.id,
+            rating=rating,
+            at=start + timedelta(days=offset, minutes=30 * n),
+            minutes=rng.randint(15, 60),
+            title=entry.card.title,
+        )
+
+    _, count = study(roadmap, policy, home.log_path("bench"), start.date(), days, answer)
     return count
 
 
