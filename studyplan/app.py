@@ -185,12 +185,7 @@ class Study:
 
     def stamps_of(self, card: Card) -> list[DayStamp]:
         """One card's counted reviews up to now, in order, each on its study day."""
-        hour = self.config.day_start_hour
-        return schedule.order(
-            DayStamp(review, clock.study_day(review.at, hour))
-            for review in self.history.effective()
-            if review.card == card.id and review.at <= self.now
-        )
+        return schedule.order(self.all_stamps(card.id))
 
     @cached_property
     def scheduler(self) -> Scheduler:
@@ -253,13 +248,13 @@ class Study:
 
         return progress.forecast(self.roadmap, self.states, self.today, days, self.policy)
 
-    def all_stamps(self) -> list[DayStamp]:
-        """Every counted review up to now, on its study day (the whole history)."""
+    def all_stamps(self, card_id: str | None = None) -> list[DayStamp]:
+        """Every counted review up to now (of one card, if given), on its study day."""
         hour = self.config.day_start_hour
         return [
             DayStamp(review, clock.study_day(review.at, hour))
             for review in self.history.effective()
-            if review.at <= self.now
+            if review.at <= self.now and card_id in (None, review.card)
         ]
 
     def optimize(self, *, write: bool = True) -> tuple[Fit, bool]:

@@ -104,10 +104,6 @@ def _dump(value: Any) -> None:
 # --- JSON shapes -----------------------------------------------------------------------
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
 def status(state: CardState, today: date, locked: bool) -> str:
     card = state.card
     if card.skipped:
@@ -460,8 +456,6 @@ def review(
     studyplan review "Chain Rule" good --at "2026-11-25T21:30"
     """
     study = _study(ctx)
-    if minutes is not None and minutes < 0:
-        raise click.BadParameter(f"must be ≥ 0, got {minutes}", param_hint="--minutes")
     when = study.moment(at, "--at") if at is not None else None
     card = study.find(topic)
     before = study.state_of(card)
@@ -556,16 +550,16 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     recall = state.retrievability(study.scheduler, today_)
     st = status(state, today_, bool(blocking))
     if as_json:
-        from studyplan.export import card_json, iso
+        from studyplan.export import card_json, iso, round4
 
         _dump(
             {
                 **card_json(card, study.notes.get(card.id)),
                 "status": st,
                 "due": iso(state.due),
-                "stability": _round(state.stability),
-                "difficulty": _round(state.difficulty),
-                "retrievability": _round(recall),
+                "stability": round4(state.stability),
+                "difficulty": round4(state.difficulty),
+                "retrievability": round4(recall),
                 "lapses": state.lapses,
                 "parameters": "fitted" if study.config.parameters else "default",
                 "blocked_by": [c.id for c in blocking],
@@ -654,6 +648,8 @@ def progress(ctx: click.Context, as_json: bool) -> None:
     study = _study(ctx)
     p = study.progress()
     if as_json:
+        from studyplan.export import round4
+
         _dump(
             {
                 "date": p.day.isoformat(),
@@ -668,14 +664,14 @@ def progress(ctx: click.Context, as_json: bool) -> None:
                         "done": s.done,
                         "skipped": s.skipped,
                         "locked": s.locked,
-                        "recall": _round(s.recall),
+                        "recall": round4(s.recall),
                     }
                     for s in p.sections
                 ],
                 "total": p.total,
                 "studied": p.studied,
                 "mature": p.mature,
-                "recall": _round(p.recall),
+                "recall": round4(p.recall),
                 "next_section": p.next_section.number if p.next_section else None,
                 "blocking": [c.id for c in p.blocking],
                 "streak": p.streak,

@@ -55,8 +55,9 @@ def card_json(card: Card, ref: NoteRef | None = None) -> dict[str, Any]:
     }
 
 
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits)
+def round4(value: float | None) -> float | None:
+    """Figures in JSON: four decimals are plenty for probabilities and days."""
+    return None if value is None else round(value, 4)
 
 
 def iso(day: date | None) -> str | None:
@@ -68,7 +69,7 @@ def entry_json(entry: Entry, ref: NoteRef | None = None) -> dict[str, Any]:
         **card_json(entry.card, ref),
         "reason": "new" if entry.new else "due",
         "due": iso(entry.state.due),
-        "retrievability": _round(entry.retrievability),
+        "retrievability": round4(entry.retrievability),
         "minutes": entry.minutes,
     }
 
