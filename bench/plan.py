@@ -23,7 +23,7 @@ from pathlib import Path
 
 from common import study
 
-from studyplan import plan, schedule, store
+from studyplan import memory, plan, schedule, store
 from studyplan.config import Config
 from studyplan.model import Rating, Review
 from studyplan.roadmap import parse
@@ -71,7 +71,7 @@ def main() -> None:
         log = store.Home(folder).log_path("bench")
         memories, reviews = study(roadmap, policy, log, start, args.history, answer)
         today = start + timedelta(days=args.history)
-        states = schedule.states(roadmap, memories)
+        states = memory.states(roadmap, memories)
         runs = []
         for _ in range(5):
             begin = time.perf_counter()

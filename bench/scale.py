@@ -26,7 +26,7 @@ from pathlib import Path
 
 import tomli_w
 
-from studyplan import schedule
+from studyplan import memory
 from studyplan.config import Config
 from studyplan.model import DayStamp, Rating, Review
 from studyplan.store import LOG_HEADER
@@ -55,8 +55,8 @@ def write_log(path: Path, ids: list[str], target: int, seed: int = 11) -> tuple[
     """Simulate daily study until `target` reviews; return the count and the last day."""
     rng = random.Random(seed)
     policy = Config().policy()
-    scheduler = schedule.make_scheduler(policy)
-    memories: dict[str, schedule.Memory] = {}
+    scheduler = memory.make_scheduler(policy)
+    memories: dict[str, memory.Memory] = {}
     due: list[tuple[date, str]] = []
     fresh = iter(ids)
     chunks = [LOG_HEADER]
@@ -75,12 +75,12 @@ def write_log(path: Path, ids: list[str], target: int, seed: int = 11) -> tuple[
             rating = rng.choices(list(Rating), weights=(10, 15, 65, 10))[0]
             at = datetime(day.year, day.month, day.day, 7, tzinfo=UTC) + timedelta(minutes=n)
             review = Review(f"{count:08x}", card, rating, at, minutes=rng.randint(15, 60))
-            memory = schedule.extend(
-                memories.get(card, schedule.EMPTY), card, DayStamp(review, day), policy, scheduler
+            after = memory.extend(
+                memories.get(card, memory.EMPTY), card, DayStamp(review, day), policy, scheduler
             )
-            memories[card] = memory
-            assert memory.due is not None
-            heapq.heappush(due, (memory.due, card))
+            memories[card] = after
+            assert after.due is not None
+            heapq.heappush(due, (after.due, card))
             entry = {"id": review.id, "card": card, "rating": rating.label}
             entry |= {"minutes": review.minutes, "at": at}
             chunks.append(f"\n[[review]]\n{tomli_w.dumps(entry)}")

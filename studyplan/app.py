@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 from fsrs import Scheduler
 
-from studyplan import clock, schedule, store
+from studyplan import clock, memory, schedule, store
 from studyplan.config import Config
 from studyplan.errors import InputError, LogError, StudyplanError, TopicError
 from studyplan.model import Card, DayStamp, History, Policy, Rating, Review, Roadmap, Undo
 
 if TYPE_CHECKING:
     from studyplan.export import Meta, NoteRef
+    from studyplan.graph import Graph
     from studyplan.ledger import Standing
     from studyplan.optimize import Fit, RetentionRow
     from studyplan.plan import Plan
@@ -36,6 +37,12 @@ class Check:
     level: str  # "ok" | "note" | "problem"
     subject: str
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    state: memory.CardState
+    rippled: tuple[Card, ...]  # other cards whose memory the review changed (graph)
 
 
 @dataclass
@@ -130,6 +137,37 @@ class Study:
         return self.links.roadmap if self.links is not None else self.raw_roadmap
 
     @cached_property
+    def map_path(self) -> Path | None:
+        """The prerequisite map: the config's, else `<roadmap>.prerequisites.toml` beside
+        the roadmap (the bundled roadmap has one), else none."""
+        if self.config.prerequisite_map:
+            return self.home / Path(self.config.prerequisite_map).expanduser()
+        beside = self.roadmap_path.with_name(self.roadmap_path.stem + ".prerequisites.toml")
+        return beside if beside.exists() else None
+
+    @cached_property
+    def graph(self) -> Graph:
+        """Nesting, `requires::` fields, the map and the notes' `prerequisites`. Its
+        problems (unknown topics, cycles: left out, never looped on) are listed by
+        `graph` and `doctor`."""
+        from studyplan import graph
+
+        refs: list[graph.Ref] = []
+        problems: list[str] = []
+        if self.map_path is not None:
+            refs, problems = graph.map_refs(store.read_map(self.map_path), str(self.map_path))
+        resolve = None
+        if self.links is not None and self.vault is not None:
+            from studyplan.vault import note_refs, resolver
+
+            refs += note_refs(self.links, self.vault)
+            resolve = resolver(self.links, self.vault)
+        built = graph.build(self.roadmap, refs, resolve)
+        if problems:
+            built = graph.Graph(built.edges, (*problems, *built.problems))
+        return built
+
+    @cached_property
     def notes(self) -> dict[str, NoteRef]:
         """Every linked card's note (empty without a vault)."""
         if self.links is None:
@@ -167,7 +205,7 @@ class Study:
         """Every card's memory as of now (snapshot plus the logs' tails)."""
         from studyplan.ledger import standing
 
-        result = standing(self.paths, self.policy, self.config.day_start_hour, self.now)
+        result = standing(self.paths, self.policy, self.config.day_start_hour, self.now, self.graph)
         for problem in result.problems:
             self.warnings.append(
                 f"{problem} — this entry is not counted; 'studyplan doctor' explains"
@@ -175,8 +213,8 @@ class Study:
         return result
 
     @cached_property
-    def states(self) -> dict[str, schedule.CardState]:
-        return schedule.states(self.roadmap, self.standing.memories)
+    def states(self) -> dict[str, memory.CardState]:
+        return memory.states(self.roadmap, self.standing.memories)
 
     @cached_property
     def history(self) -> History:
@@ -185,16 +223,18 @@ class Study:
 
     def stamps_of(self, card: Card) -> list[DayStamp]:
         """One card's counted reviews up to now, in order, each on its study day."""
-        return schedule.order(self.all_stamps(card.id))
+        return memory.order(self.all_stamps(card.id))
 
     @cached_property
     def scheduler(self) -> Scheduler:
-        return schedule.make_scheduler(self.policy)
+        return memory.make_scheduler(self.policy)
 
     def queue(self, budget: int | None = None) -> schedule.Queue:
         if budget is not None and budget < 0:
             raise InputError(f"--minutes must be ≥ 0, got {budget}")
-        return schedule.queue(self.roadmap, self.states, self.today, self.policy, budget)
+        return schedule.queue(
+            self.roadmap, self.states, self.today, self.policy, budget, graph=self.graph
+        )
 
     def plan(
         self,
@@ -222,6 +262,7 @@ class Study:
             start=start,
             assume=assume,
             budget=budget,
+            graph=self.graph,
         )
 
     @property
@@ -241,6 +282,7 @@ class Study:
             self.today,
             self.policy,
             self.scheduler,
+            self.graph,
         )
 
     def forecast(self, days: int) -> tuple[ForecastDay, ...]:
@@ -269,7 +311,7 @@ class Study:
             return fitted, False
         updated = replace(self.config, parameters=fitted.parameters)
         try:
-            schedule.make_scheduler(updated.policy())  # py-fsrs checks the bounds
+            memory.make_scheduler(updated.policy())  # py-fsrs checks the bounds
         except ValueError as error:
             raise StudyplanError(f"the fitted parameters were not accepted: {error}") from None
         store.save_config(self.paths, updated)
@@ -315,12 +357,16 @@ class Study:
         )
         raise TopicError(f"no topic matches '{topic}' in {self.roadmap_path.name}; {hint}")
 
-    def state_of(self, card: Card) -> schedule.CardState:
+    def state_of(self, card: Card) -> memory.CardState:
         """One card's state, without building every card's (cheaper for `review`)."""
-        return schedule.CardState(card, self.standing.memories.get(card.id, schedule.EMPTY))
+        return memory.CardState(card, self.standing.memories.get(card.id, memory.EMPTY))
 
-    def blockers(self, card: Card) -> tuple[Card, ...]:
-        return schedule.blockers(self.states[card.id], self.states, self.policy)
+    @cached_property
+    def gate(self) -> schedule.Gate:
+        return schedule.Gate.build(self.states, self.policy, self.today, self.scheduler, self.graph)
+
+    def blockers(self, card: Card) -> tuple[schedule.Blocker, ...]:
+        return self.gate.blockers(self.states[card.id])
 
     def moment(self, text: str, option: str) -> datetime:
         """A moment typed by the learner, which may not lie beyond the current study day."""
@@ -334,8 +380,9 @@ class Study:
 
     def record(
         self, card: Card, rating: Rating, minutes: int | None, at: datetime | None = None
-    ) -> schedule.CardState:
-        """Append a review (made now, or at `at`) and return the card's new state."""
+    ) -> Recorded:
+        """Append a review (made now, or at `at`); return the card's new state and the
+        cards the review changed through the graph."""
         if minutes is not None and minutes < 0:
             raise InputError(f"--minutes must be ≥ 0, got {minutes}")
         review = Review(
@@ -351,14 +398,21 @@ class Study:
         with store.locked(path):
             store.append(path, "review", store.review_table(review))
         stamp = DayStamp(review, clock.study_day(review.at, self.config.day_start_hour))
-        memory = self.state_of(card).memory
-        if memory.follows(review):
-            memory = schedule.extend(memory, card.id, stamp, self.policy, self.scheduler)
-            return schedule.CardState(card, memory)
-        # Not the newest review of this card (back-dated, or another process logged one in
-        # the meantime): replay the card from the log, which now holds this review too.
-        others = [s for s in self.stamps_of(card) if s.review.id != review.id]
-        return schedule.replay(card, [*others, stamp], self.policy, self.scheduler)
+        memories = dict(self.standing.memories)
+        try:
+            memories = memory.fold([stamp], self.policy, memories, self.scheduler, self.graph)
+        except ValueError:
+            # Not the newest review (back-dated, or another process logged one in the
+            # meantime): fold the log again, which now holds this review too.
+            stamps = [s for s in self.all_stamps() if s.review.id != review.id]
+            memories = memory.fold([*stamps, stamp], self.policy, None, self.scheduler, self.graph)
+        before = self.standing.memories
+        rippled = tuple(
+            other
+            for other in self.roadmap.cards
+            if other.id != card.id and memories.get(other.id) != before.get(other.id)
+        )
+        return Recorded(memory.CardState(card, memories[card.id]), rippled)
 
     def undo(self) -> Review:
         """Mark this device's last counted review as undone (an appended entry)."""
@@ -488,6 +542,8 @@ class Study:
         if self.vault_root is not None:
             checks += self._vault_checks()
         if roadmap is not None:
+            checks += self._graph_checks()
+        if roadmap is not None:
             known = {card.id for card in roadmap.cards}
             orphans: dict[str, int] = {}
             for review in history.effective():
@@ -506,9 +562,21 @@ class Study:
                 )
         return checks
 
-    def _vault_checks(self) -> list[Check]:
-        from studyplan.vault import cycles
+    def _graph_checks(self) -> list[Check]:
+        try:
+            graph = self.graph
+        except StudyplanError as error:
+            return [Check("problem", "graph", str(error))]
+        if not graph.edges and not graph.problems and self.map_path is None:
+            return []
+        where = f" (map: {self.map_path})" if self.map_path is not None else ""
+        checks = [Check("ok", "graph", f"{len(graph.edges)} prerequisite and part links{where}")]
+        for problem in graph.problems:
+            subject = "cycle" if "prerequisite cycle" in problem else "graph"
+            checks.append(Check("problem", subject, problem))
+        return checks
 
+    def _vault_checks(self) -> list[Check]:
         try:
             vault, links = self.vault, self.links
         except StudyplanError as error:
@@ -528,17 +596,6 @@ class Study:
                     "note",
                     "links",
                     f"{len(targets)} linked notes do not exist yet: {shown}{more}",
-                )
-            )
-        titles = {card.id: card.title for card in links.roadmap.cards}
-        for loop in cycles(links.roadmap):
-            path = " → ".join(titles.get(i, i) for i in loop)
-            checks.append(
-                Check(
-                    "problem",
-                    "cycle",
-                    f"prerequisite cycle: {path}; these topics wait for each other forever, "
-                    "remove one 'prerequisites' entry",
                 )
             )
         return checks

@@ -20,8 +20,9 @@ from studyplan import __version__, clock
 from studyplan.app import Study
 from studyplan.config import CHECKS, HELP, Config
 from studyplan.errors import StudyplanError
+from studyplan.memory import CardState
 from studyplan.model import Card, Rating
-from studyplan.schedule import CardState, Entry, Gate, Queue
+from studyplan.schedule import Entry, Queue
 
 if TYPE_CHECKING:
     from studyplan.export import NoteRef, Notes
@@ -460,7 +461,8 @@ def review(
     card = study.find(topic)
     before = study.state_of(card)
     blocking = study.blockers(card) if not before.studied and not card.done else ()
-    after = study.record(card, rating, minutes, when)
+    recorded = study.record(card, rating, minutes, when)
+    after = recorded.state
     today_ = study.today
     assert after.due is not None
     spent = f", {minutes} min" if minutes is not None else ""
@@ -471,12 +473,19 @@ def review(
     if before.studied and before.due is not None and before.due > today_:
         due = clock.fmt_day(before.due, today_)
         warn(f"{card.title} was not due until {due}; counted as an early review")
+    if recorded.rippled:
+        names = ", ".join(c.title for c in recorded.rippled[:6])
+        more = f" and {len(recorded.rippled) - 6} more" if len(recorded.rippled) > 6 else ""
+        effect = (
+            "credit to what it builds on" if rating >= Rating.GOOD else "sooner reviews and checks"
+        )
+        out(f"Through the graph ({effect}): {names}{more}.")
     if blocking:
-        sections = sorted({c.section for c in blocking if c.section is not None})
+        sections = sorted({b.card.section for b in blocking if b.card.section is not None})
         what = (
             f"section {', '.join(map(str, sections))} not yet studied"
             if sections
-            else f"'{blocking[0].title}' not yet studied"
+            else f"'{blocking[0].card.title}' {blocking[0].reason}"
         )
         warn(f"{card.title} is still locked ({what}); recorded anyway")
     if card.skipped:
@@ -503,11 +512,11 @@ def topics(ctx: click.Context, as_json: bool) -> None:
     study = _study(ctx)
     states = study.states
     today_ = study.today
-    gate = Gate.build(states.values(), study.policy)
+    gate = study.gate
     rows = []
     for card in study.roadmap.cards:
         state = states[card.id]
-        locked = gate.locked(state, states, study.policy)
+        locked = gate.locked(state)
         rows.append((card, state, status(state, today_, locked)))
     if as_json:
         from studyplan.export import card_json, iso
@@ -562,7 +571,8 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                 "retrievability": round4(recall),
                 "lapses": state.lapses,
                 "parameters": "fitted" if study.config.parameters else "default",
-                "blocked_by": [c.id for c in blocking],
+                "blocked_by": [b.card.id for b in blocking],
+                "blocked_why": [b.reason for b in blocking],
                 "reviews": [
                     {
                         "rating": s.review.rating.label,
@@ -606,7 +616,10 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
         out(f"  status    {st}")
     out(f"  FSRS      {study.parameters_label}")
     if blocking:
-        names = ", ".join(c.title for c in blocking[:6])
+        relocks = [b for b in blocking if b.relocks]
+        if relocks:
+            out(f"  why       re-locked by {relocks[0].card.title} ({relocks[0].reason[11:]})")
+        names = ", ".join(c.card.title for c in blocking[:6])
         more = f" and {len(blocking) - 6} more" if len(blocking) > 6 else ""
         out(f"  blocked   by {names}{more}")
 

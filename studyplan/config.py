@@ -35,6 +35,16 @@ class Config:
     minutes_note: int = 15
     study_start: str | None = None
     parameters: tuple[float, ...] | None = None
+    prerequisite_map: str | None = None
+    graph: bool = True
+    gate: str = "studied"
+    gate_recall: float = 0.9
+    credit_floor: float = 0.1
+    credit_max_difficulty: float = 7.0
+    penalty: float = 0.5
+    cover_days: int = 3
+    daily_minutes: int | None = None
+    day_weights: tuple[float, ...] = (1.0,) * 7
 
     def policy(self) -> Policy:
         return Policy(
@@ -46,6 +56,15 @@ class Config:
             gate_stability=self.gate_stability,
             minutes=Minutes(topic=self.minutes_topic, note=self.minutes_note),
             parameters=self.parameters,
+            gate=self.gate,
+            gate_recall=self.gate_recall,
+            graph=self.graph,
+            credit_floor=self.credit_floor,
+            credit_max_difficulty=self.credit_max_difficulty,
+            penalty=self.penalty,
+            cover_days=self.cover_days,
+            day_weights=self.day_weights,
+            daily_minutes=self.daily_minutes,
         )
 
     def to_toml(self) -> dict[str, Any]:
@@ -55,8 +74,13 @@ class Config:
         for f in fields(self):
             value = getattr(self, f.name)
             if value is not None and value != getattr(default, f.name):
+                if f.name == "day_weights":
+                    value = {d: w for d, w in zip(WEEKDAYS, value, strict=True) if w != 1.0}
                 out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _int(low: int, high: int | None = None) -> Callable[[Any], Any]:
@@ -106,6 +130,27 @@ def _parameters(value: Any) -> Any:
     return tuple(float(v) for v in value)
 
 
+def _choice(*options: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value not in options:
+            raise ValueError("must be one of " + ", ".join(f'"{o}"' for o in options))
+        return value
+
+    return check
+
+
+def _day_weights(value: Any) -> Any:
+    """`{ sat = 0.5, sun = 0 }`: days not named keep weight 1."""
+    if not isinstance(value, dict):
+        raise ValueError("must be a table such as { sat = 0.5, sun = 0 }")
+    weights = [1.0] * 7
+    for day, weight in value.items():
+        if day not in WEEKDAYS:
+            raise ValueError(f"names an unknown day '{day}' (use {', '.join(WEEKDAYS)})")
+        weights[WEEKDAYS.index(day)] = _float(0.0, 1.0)(weight)
+    return tuple(weights)
+
+
 CHECKS: dict[str, Callable[[Any], Any]] = {
     "roadmap": _text(),
     "vault": _text(),
@@ -123,6 +168,16 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "minutes_note": _int(1, 1440),
     "study_start": _text(r"([01]\d|2[0-3]):[0-5]\d", 'must be a time of day such as "07:30"'),
     "parameters": _parameters,
+    "prerequisite_map": _text(),
+    "graph": _bool,
+    "gate": _choice("studied", "relearning", "stable"),
+    "gate_recall": _float(0.5, 0.99),
+    "credit_floor": _float(0.0, 1.0, open_low=True),
+    "credit_max_difficulty": _float(1.0, 10.0),
+    "penalty": _float(0.0, 1.0),
+    "cover_days": _int(0, 30),
+    "daily_minutes": _int(1, 1440),
+    "day_weights": _day_weights,
 }
 
 HELP: dict[str, str] = {
@@ -143,6 +198,18 @@ HELP: dict[str, str] = {
     "minutes_note": "expected minutes for a note card until you have logged your own",
     "study_start": 'calendar export: timed blocks from this time ("07:30"), else all-day events',
     "parameters": "the 21 FSRS parameters (default: FSRS-6 defaults)",
+    "prerequisite_map": "TOML map of prerequisites and parts (default: <roadmap>.prerequisites"
+    ".toml beside the roadmap)",
+    "graph": "graph scheduling: implicit credit, penalty up, checks down, compressed reviews",
+    "gate": '"studied" (once is enough), "relearning" (an again re-locks dependents) or '
+    '"stable" (recall ≥ gate_recall)',
+    "gate_recall": 'the "stable" gate: recall a prerequisite must have today',
+    "credit_floor": "implicit credit along a path weaker than this is dropped",
+    "credit_max_difficulty": "topics this hard (FSRS difficulty 1-10) get no implicit credit",
+    "penalty": "share of an 'again' passed up to the topics built on it (0 = none)",
+    "cover_days": "a review that covers others may come this many days early",
+    "daily_minutes": "time budget per day when --minutes is not given (default: none)",
+    "day_weights": "easy days: share of budget and new topics, e.g. { sat = 0.5, sun = 0 }",
 }
 
 
@@ -185,7 +252,14 @@ def parse_value(key: str, raw: str) -> Any:
         raise ConfigError(_unknown(key))
     value: Any = raw
     default = getattr(Config(), key)
-    if isinstance(default, bool):
+    if key in ("day_weights", "daily_minutes"):
+        import tomllib
+
+        try:
+            value = tomllib.loads(f"value = {raw}")["value"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+    elif isinstance(default, bool):
         value = {"true": True, "false": False}.get(raw.lower(), raw)
     elif isinstance(default, int):
         value = int(raw) if re.fullmatch(r"-?\d+", raw) else raw

@@ -71,6 +71,11 @@ def entry_json(entry: Entry, ref: NoteRef | None = None) -> dict[str, Any]:
         "due": iso(entry.state.due),
         "retrievability": round4(entry.retrievability),
         "minutes": entry.minutes,
+        "why": entry.why,
+        "covers": [c.id for c in entry.covers],
+        "pulled_forward": entry.pulled,
+        "check_for": entry.check.id if entry.check else None,
+        "unlocks": [c.id for c in entry.unlocks],
     }
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from studyplan import clock, schedule
+from studyplan import clock, memory
+from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.model import DayStamp, LogProblem, Move, Policy, Review, resolve_moves
 from studyplan.store import (
     Home,
@@ -29,7 +30,7 @@ from studyplan.store import (
     save_cache,
 )
 
-SNAPSHOT_VERSION = 6
+SNAPSHOT_VERSION = 7
 # A tail this long is folded in and saved; a shorter one is cheaper to read again next
 # time than to rewrite the snapshot for (10,000 cards take ~0.1 s to save).
 SAVE_EVERY = 100
@@ -54,13 +55,14 @@ class Snapshot:
     policy: Policy
     day_start_hour: int
     marks: dict[str, Mark] = field(default_factory=dict)
-    memories: dict[str, schedule.Memory] = field(default_factory=dict)
+    memories: dict[str, memory.Memory] = field(default_factory=dict)
     problems: list[LogProblem] = field(default_factory=list)
     undone: set[str] = field(default_factory=set)
     reviews: int = 0
     newest: datetime | None = None
     activity: Activity = field(default_factory=dict)
     moves: list[Move] = field(default_factory=list)
+    graph: tuple[tuple[str, str, float, str], ...] = ()  # Graph.key it was folded with
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ class Standing:
     """Every card's memory (orphans too) as of `now`, and the log entries that could not
     be read."""
 
-    memories: dict[str, schedule.Memory]
+    memories: dict[str, memory.Memory]
     problems: tuple[LogProblem, ...]
     reviews: int
     rebuilt: bool  # the snapshot could not be used (for tests and figures)
@@ -79,7 +81,13 @@ def _snapshot_path(home: Home) -> Path:
     return home.cache_dir / "snapshot.pickle"
 
 
-def standing(home: Home, policy: Policy, day_start_hour: int, now: datetime) -> Standing:
+def standing(
+    home: Home,
+    policy: Policy,
+    day_start_hour: int,
+    now: datetime,
+    graph: Graph = EMPTY_GRAPH,
+) -> Standing:
     """The memories as of `now`, from the snapshot and the logs' tails when possible."""
     cached = load_cache(_snapshot_path(home))
     if (
@@ -87,13 +95,14 @@ def standing(home: Home, policy: Policy, day_start_hour: int, now: datetime) -> 
         and cached.version == SNAPSHOT_VERSION
         and cached.policy == policy
         and cached.day_start_hour == day_start_hour
+        and cached.graph == _key(policy, graph)
         and (cached.newest is None or cached.newest <= now)
     ):
-        result = _update(home, cached, now, full=False)
+        result = _update(home, cached, now, graph, full=False)
         if result is not None:
             return result
-    fresh = Snapshot(SNAPSHOT_VERSION, policy, day_start_hour)
-    result = _update(home, fresh, now, full=True)
+    fresh = Snapshot(SNAPSHOT_VERSION, policy, day_start_hour, graph=_key(policy, graph))
+    result = _update(home, fresh, now, graph, full=True)
     assert result is not None  # a full fold starts from nothing, so it cannot conflict
     return result
 
@@ -102,7 +111,13 @@ def _stamps(reviews: list[Review], hour: int) -> list[DayStamp]:
     return [DayStamp(r, clock.study_day(r.at, hour)) for r in reviews]
 
 
-def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standing | None:
+def _key(policy: Policy, graph: Graph) -> tuple[tuple[str, str, float, str], ...]:
+    return graph.key if policy.graph else ()
+
+
+def _update(
+    home: Home, snap: Snapshot, now: datetime, graph: Graph, *, full: bool
+) -> Standing | None:
     """Add what the logs hold beyond `snap`; None if that cannot be done by adding."""
     files = log_files(home)
     if not full and set(snap.marks) - {str(p) for p in files}:
@@ -139,10 +154,10 @@ def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standin
     ]
     counted = [r for r in base if r.at <= now]
     policy, hour = snap.policy, snap.day_start_hour
-    scheduler = schedule.make_scheduler(policy)
+    scheduler = memory.make_scheduler(policy)
     stamps = _stamps(counted, hour)
     try:
-        memories = schedule.fold(stamps, policy, snap.memories, scheduler)
+        memories = memory.fold(stamps, policy, snap.memories, scheduler, graph)
     except ValueError:
         return None  # a review older than one already folded in: fold everything again
     activity = tally(stamps, snap.activity)
@@ -165,6 +180,7 @@ def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standin
             newest,
             activity,
             moves,
+            snap.graph,
         )
         save_cache(_snapshot_path(home), saved)
 
@@ -177,11 +193,11 @@ def _update(home: Home, snap: Snapshot, now: datetime, *, full: bool) -> Standin
         late_stamps = _stamps(late, hour)
         activity = tally(late_stamps, activity)
         try:
-            memories = schedule.fold(late_stamps, policy, memories, scheduler)
+            memories = memory.fold(late_stamps, policy, memories, scheduler, graph)
         except ValueError:
             if not full:
                 return None
-            memories = schedule.fold(stamps + late_stamps, policy, None, scheduler)
+            memories = memory.fold(stamps + late_stamps, policy, None, scheduler, graph)
     return Standing(
         memories=memories,
         problems=(*problems, *extra.problems),

@@ -94,7 +94,7 @@ class Card(NamedTuple):
     line: int  # 1-based line in the roadmap file
     order: int  # position in document order
     section_heading: str = ""  # the `##` heading as written, for links into the roadmap
-    requires: tuple[str, ...] = ()  # extra prerequisites (card ids), from the note
+    needs: tuple[str, ...] = ()  # `requires::` references as written, resolved by graph.py
     estimate: int | None = None  # expected minutes, from the note
 
     @property
@@ -229,3 +229,15 @@ class Policy:
     gate_stability: float = 0.0  # days; 0 = studied once is enough
     minutes: Minutes = field(default_factory=Minutes)
     parameters: tuple[float, ...] | None = None  # None = FSRS defaults
+    gate: str = "studied"  # "studied" | "relearning" | "stable"
+    gate_recall: float = 0.9  # the "stable" gate: recall a prerequisite must keep
+    graph: bool = True  # implicit credit, penalty, remediation and compression
+    credit_floor: float = 0.1  # credit along a path weaker than this is dropped
+    credit_max_difficulty: float = 7.0  # FSRS difficulty from which a topic gets no credit
+    penalty: float = 0.5  # share of an `again`'s effect passed up to dependents
+    cover_days: int = 3  # a covering review may be pulled forward this many days
+    day_weights: tuple[float, ...] = (1.0,) * 7  # Monday…Sunday share of budget and new topics
+    daily_minutes: int | None = None  # the time budget when `--minutes` is not given
+
+    def weight(self, day: date) -> float:
+        return self.day_weights[day.weekday()]

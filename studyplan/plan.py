@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from studyplan import schedule
+from studyplan.graph import EMPTY_GRAPH, Graph
+from studyplan.memory import CardState, apply, make_scheduler
 from studyplan.model import DayStamp, Policy, Rating, Review, Roadmap
 
 
@@ -31,7 +33,7 @@ class Plan:
 
 def simulate(
     roadmap: Roadmap,
-    states: dict[str, schedule.CardState],
+    states: dict[str, CardState],
     policy: Policy,
     today: date,
     days: int,
@@ -39,6 +41,7 @@ def simulate(
     start: date | None = None,
     assume: Rating = Rating.GOOD,
     budget: int | None = None,
+    graph: Graph = EMPTY_GRAPH,
 ) -> Plan:
     """Queues for `days` days from `start` (default: today). Days between today and
     `start` are simulated too, so a plan made on Sunday for next week starts from where
@@ -46,15 +49,16 @@ def simulate(
     first = start or today
     if first < today:
         raise ValueError("a plan cannot start before today")
-    scheduler = schedule.make_scheduler(policy)
+    scheduler = make_scheduler(policy)
     # Expected minutes come from the real history only: simulated sessions would just
     # echo the estimate back.
     estimator = schedule.Estimator.build(states, policy)
+    memories = {card_id: state.memory for card_id, state in states.items()}
     current = dict(states)
     shown: list[schedule.Queue] = []
     day = today
     while len(shown) < days:
-        q = schedule.queue(roadmap, current, day, policy, budget, estimator)
+        q = schedule.queue(roadmap, current, day, policy, budget, estimator, graph)
         if day >= first:
             shown.append(q)
         for entry in (*q.reviews, *q.new):
@@ -66,11 +70,8 @@ def simulate(
                 minutes=entry.minutes,
                 title=entry.card.title,
             )
-            state = current[entry.card.id]
-            memory = schedule.extend(
-                state.memory, entry.card.id, DayStamp(review, day), policy, scheduler
-            )
-            current[entry.card.id] = schedule.CardState(state.card, memory)
+            apply(memories, DayStamp(review, day), policy, scheduler, graph)
+        current = {i: CardState(s.card, memories[i]) for i, s in current.items()}
         day += timedelta(days=1)
     return Plan(days=tuple(shown), assume=assume, budget=budget)
 

@@ -11,9 +11,11 @@ from datetime import date, timedelta
 
 from fsrs import Scheduler
 
+from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.ledger import Activity
+from studyplan.memory import CardState
 from studyplan.model import Card, Mark, Policy, Roadmap
-from studyplan.schedule import CardState, Estimator, Gate, satisfied
+from studyplan.schedule import Estimator, Gate
 
 MATURE_DAYS = 21.0  # stability from which a topic counts as mature, as in Anki
 
@@ -83,8 +85,9 @@ def build(
     today: date,
     policy: Policy,
     scheduler: Scheduler,
+    graph: Graph = EMPTY_GRAPH,
 ) -> Progress:
-    gate = Gate.build(states.values(), policy)
+    gate = Gate.build(states, policy, today, scheduler, graph)
     groups: dict[tuple[int | None, str], list[CardState]] = {}
     for card in roadmap.cards:
         groups.setdefault((card.section, card.section_title), []).append(states[card.id])
@@ -103,7 +106,7 @@ def build(
                 mature=sum(1 for s in counted if (s.stability or 0) >= MATURE_DAYS),
                 done=sum(1 for s in counted if s.card.mark is Mark.DONE and not s.studied),
                 skipped=len(members) - len(counted),
-                locked=sum(1 for s in counted if gate.locked(s, states, policy)),
+                locked=sum(1 for s in counted if gate.locked(s)),
                 recall=sum(recalls) / len(recalls) if recalls else None,
             )
         )
@@ -118,7 +121,7 @@ def build(
         blocking = tuple(
             s.card
             for s in states.values()
-            if s.card.section is not None and s.card.section < limit and not satisfied(s, policy)
+            if s.card.section is not None and s.card.section < limit and not gate.satisfied(s)
         )
     return Progress(
         day=today,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from studyplan.errors import RoadmapError
+from studyplan.graph import inline_refs
 from studyplan.model import Card, Kind, Mark, Roadmap, Section
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
@@ -78,10 +79,17 @@ class ItemText:
     title: str
     kind: Kind
     link: Link | None
+    needs: tuple[str, ...] = ()
 
 
 def parse_item_text(text: str) -> ItemText | None:
     """Title, kind and note of a checkbox item's text; None when nothing studyable is left."""
+    text, needs = inline_refs(text)
+    item = _item_text(text)
+    return ItemText(item.title, item.kind, item.link, needs) if item and needs else item
+
+
+def _item_text(text: str) -> ItemText | None:
     text = _BLOCK_ID.sub("", _EMBED.sub(" ", text))
     links = [Link.parse(m.group(1)) for m in _WIKILINK.finditer(text)]
     links = [link for link in links if link.target or link.anchor]
@@ -196,6 +204,7 @@ class _Raw:
     subsection: str | None
     parent: int | None  # index into the raw list
     line: int
+    needs: tuple[str, ...] = ()
     slug: str = ""
     id: str = ""
 
@@ -311,6 +320,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
                 subsection=subsection,
                 parent=parent,
                 line=lineno,
+                needs=item.needs,
             )
         )
         stack.append((indent, len(raws) - 1))
@@ -335,6 +345,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
             line=raw.line,
             order=index,
             section_heading=raw.section.heading if raw.section else "",
+            needs=raw.needs,
         )
         for index, raw in enumerate(raws)
     )

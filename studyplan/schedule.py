@@ -1,282 +1,157 @@
-"""FSRS memory states, prerequisite gates and the daily queue. Pure: every function takes
-the study day it is about; nothing here reads the clock or a file.
-
-Time counts in local study days. Each review is placed at midnight UTC of its study day
-before py-fsrs sees it, so py-fsrs (which counts whole 24-hour blocks in UTC) counts
-exactly the study days between two reviews.
-"""
+"""Prerequisite gates, repetition compression and the daily queue. Pure: every function
+takes the study day it is about; nothing here reads the clock or a file."""
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from random import Random
-from typing import NamedTuple
+from datetime import date, timedelta
 
-from fsrs import Card as FsrsCard
-from fsrs import Rating as FsrsRating
-from fsrs import Scheduler, State
-from fsrs.scheduler import FUZZ_RANGES
+from fsrs import Scheduler
 
-from studyplan.model import Card, DayStamp, Kind, Mark, Policy, Review, Roadmap
+from studyplan.graph import EMPTY_GRAPH, Graph
+from studyplan.memory import (
+    CardState,
+    Memory,
+    creditable,
+    credited,
+    make_scheduler,
+    recall,
+)
+from studyplan.model import Card, Kind, Mark, Policy, Rating, Roadmap
 
-
-def make_scheduler(policy: Policy) -> Scheduler:
-    """Whole-day intervals: no learning or relearning steps (a topic is studied once a day)."""
-    kwargs = {"parameters": policy.parameters} if policy.parameters else {}
-    return Scheduler(
-        desired_retention=policy.desired_retention,
-        learning_steps=(),
-        relearning_steps=(),
-        maximum_interval=policy.maximum_interval,
-        enable_fuzzing=False,  # fuzz is applied below, seeded, so replays are repeatable
-        **kwargs,
-    )
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def fuzzed(interval: int, seed: str, maximum: int) -> int:
-    """py-fsrs's fuzz ranges, but drawn from a generator seeded by the review."""
-    if interval < 3:
-        return interval
-    delta = 1.0
-    for band in FUZZ_RANGES:
-        delta += band["factor"] * max(min(float(interval), band["end"]) - band["start"], 0.0)
-    high = min(round(interval + delta), maximum)
-    low = min(max(2, round(interval - delta)), high)
-    return min(low + int(Random(seed).random() * (high - low + 1)), maximum)
-
-
-class Memory(NamedTuple):
-    """What the reviews of one card add up to: the FSRS state and a few running totals.
-
-    It does not hold the reviews themselves, so a snapshot of every card's memory plus the
-    reviews logged since is enough to know where the learner stands, however long the
-    history. A NamedTuple (immutable, and quick to load for ten thousand cards).
-    """
-
-    reviewed: int = 0  # how many reviews
-    first: date | None = None
-    last: date | None = None
-    stability: float | None = None
-    difficulty: float | None = None
-    due: date | None = None
-    lapses: int = 0
-    minutes_total: int = 0
-    minutes_count: int = 0
-    last_day_reviews: int = 0  # how many reviews on the last study day
-    last_at: datetime | None = None  # the newest review folded in, for ordering checks
-    last_id: str = ""
-
-    def follows(self, review: Review) -> bool:
-        """Can `review` be folded in after what this memory holds (time order kept)?"""
-        return self.last_at is None or (self.last_at, self.last_id) < (review.at, review.id)
-
-
-EMPTY = Memory()
-
-
-class CardState(NamedTuple):
-    """A roadmap card with its memory."""
-
-    card: Card
-    memory: Memory = EMPTY
-
-    @property
-    def studied(self) -> bool:
-        return self.memory.reviewed > 0
-
-    @property
-    def stability(self) -> float | None:
-        return self.memory.stability
-
-    @property
-    def difficulty(self) -> float | None:
-        return self.memory.difficulty
-
-    @property
-    def due(self) -> date | None:
-        return self.memory.due
-
-    @property
-    def lapses(self) -> int:
-        return self.memory.lapses
-
-    @property
-    def first(self) -> date | None:
-        return self.memory.first
-
-    @property
-    def last(self) -> date | None:
-        return self.memory.last
-
-    def retrievability(self, scheduler: Scheduler, day: date) -> float | None:
-        """Predicted recall on `day`; None before the first study."""
-        if self.stability is None or self.last is None:
-            return None
-        probe = FsrsCard(
-            card_id=1,
-            state=State.Review,
-            stability=self.stability,
-            difficulty=self.difficulty,
-            due=_midnight(day),
-            last_review=_midnight(self.last),
-        )
-        return scheduler.get_card_retrievability(probe, current_datetime=_midnight(day))
-
-
-def extend(
-    memory: Memory, card_id: str, stamp: DayStamp, policy: Policy, scheduler: Scheduler
-) -> Memory:
-    """The memory after one more review, which must follow the ones already in it."""
-    when = _midnight(stamp.day)
-    numeric_id = zlib.crc32(card_id.encode())
-    if memory.stability is None or memory.difficulty is None or memory.last is None:
-        fsrs_card = FsrsCard(card_id=numeric_id, state=State.Learning, due=when)
-    else:
-        # Without learning steps a studied card is always in the Review state, so these
-        # fields are all py-fsrs needs to continue exactly where it left off.
-        fsrs_card = FsrsCard(
-            card_id=numeric_id,
-            state=State.Review,
-            stability=memory.stability,
-            difficulty=memory.difficulty,
-            due=_midnight(memory.due or stamp.day),
-            last_review=_midnight(memory.last),
-        )
-    review = stamp.review
-    rating = FsrsRating(int(review.rating))
-    fsrs_card, _ = scheduler.review_card(fsrs_card, rating, review_datetime=when)
-    interval = (fsrs_card.due - when).days
-    if policy.fuzz:
-        interval = fuzzed(interval, f"{card_id}/{review.id}", policy.maximum_interval)
-    logged = review.minutes is not None
-    return Memory(
-        reviewed=memory.reviewed + 1,
-        first=memory.first or stamp.day,
-        last=stamp.day,
-        stability=fsrs_card.stability,
-        difficulty=fsrs_card.difficulty,
-        due=stamp.day + timedelta(days=interval),
-        lapses=memory.lapses + (1 if rating is FsrsRating.Again and memory.reviewed else 0),
-        minutes_total=memory.minutes_total + (review.minutes or 0),
-        minutes_count=memory.minutes_count + (1 if logged else 0),
-        last_day_reviews=memory.last_day_reviews + 1 if memory.last == stamp.day else 1,
-        last_at=review.at,
-        last_id=review.id,
-    )
-
-
-def order(stamps: Iterable[DayStamp]) -> list[DayStamp]:
-    """Reviews in the order they happened (ties broken by id, so every reader agrees)."""
-    return sorted(stamps, key=lambda s: (s.review.at, s.review.id))
-
-
-def fold(
-    stamps: Iterable[DayStamp],
-    policy: Policy,
-    memories: dict[str, Memory] | None = None,
-    scheduler: Scheduler | None = None,
-) -> dict[str, Memory]:
-    """Every card's memory (orphans included) after these reviews, on top of `memories`.
-    Raises ValueError if a review is older than what a memory already holds."""
-    scheduler = scheduler or make_scheduler(policy)
-    out = dict(memories or {})
-    for stamp in order(stamps):
-        card_id = stamp.review.card
-        memory = out.get(card_id, EMPTY)
-        if not memory.follows(stamp.review):
-            raise ValueError(f"review {stamp.review.id} is older than the memory of {card_id}")
-        out[card_id] = extend(memory, card_id, stamp, policy, scheduler)
-    return out
-
-
-def replay(
-    card: Card, stamps: Sequence[DayStamp], policy: Policy, scheduler: Scheduler
-) -> CardState:
-    """One card's state from its reviews."""
-    own = [s for s in stamps if s.review.card == card.id]
-    return CardState(card, fold(own, policy, scheduler=scheduler).get(card.id, EMPTY))
-
-
-def states(roadmap: Roadmap, memories: dict[str, Memory]) -> dict[str, CardState]:
-    """Every roadmap card with its memory; cards never studied get an empty one."""
-    return {card.id: CardState(card, memories.get(card.id, EMPTY)) for card in roadmap.cards}
+GATES = ("studied", "relearning", "stable")
 
 
 # --- prerequisite gate -------------------------------------------------------------
 
 
-def satisfied(state: CardState, policy: Policy) -> bool:
-    """Does this card stop blocking later sections (and its children)?"""
-    card = state.card
-    if card.done or card.skipped:
-        return True
-    if not state.studied:
-        return False
-    return policy.gate_stability <= 0 or (state.stability or 0.0) >= policy.gate_stability
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """A card that keeps a new card locked, and why."""
+
+    card: Card
+    reason: str  # "not studied yet", "re-locked: rated again on 2026-11-25", …
+
+    @property
+    def relocks(self) -> bool:
+        return self.reason.startswith("re-locked")
 
 
 @dataclass(frozen=True, slots=True)
 class Gate:
-    """Which sections are open: a numbered section opens when every card of the numbered
-    sections before it is satisfied. Unnumbered sections are never gated."""
+    """Which new cards may be introduced on `day`. A numbered section opens when every
+    card of the numbered sections before it is satisfied (unnumbered sections are never
+    gated); a card also waits for its parent and its prerequisites.
+
+    Satisfied means, by `Policy.gate`: "studied" — studied once (and `gate_stability`
+    reached, if set); "relearning" — and not rated again since it was last passed;
+    "stable" — and its recall today is at least `gate_recall`.
+    """
 
     open_below: float  # sections with a number ≤ this are open
+    states: dict[str, CardState]
+    policy: Policy
+    day: date
+    scheduler: Scheduler
+    graph: Graph = EMPTY_GRAPH
 
     @classmethod
-    def build(cls, cards_states: Iterable[CardState], policy: Policy) -> Gate:
+    def build(
+        cls,
+        states: dict[str, CardState],
+        policy: Policy,
+        day: date,
+        scheduler: Scheduler | None = None,
+        graph: Graph = EMPTY_GRAPH,
+    ) -> Gate:
+        gate = cls(0.0, states, policy, day, scheduler or make_scheduler(policy), graph)
         lowest: int | None = None
-        for state in cards_states:
+        for state in states.values():
             number = state.card.section
             if number is None or (lowest is not None and number >= lowest):
                 continue  # cannot lower the answer: skip the costlier check
-            if not satisfied(state, policy):
+            if not gate.satisfied(state):
                 lowest = number
-        return cls(open_below=float("inf") if lowest is None else lowest)
+        return cls(
+            float("inf") if lowest is None else lowest, states, policy, day, gate.scheduler, graph
+        )
+
+    def why_not(self, state: CardState) -> str | None:
+        """None if the card stops blocking others, else the reason it does not."""
+        card, memory, policy = state.card, state.memory, self.policy
+        if card.done or card.skipped:
+            return None
+        if not state.studied:
+            return "not studied yet"
+        if policy.gate != "studied" and memory.relearning:
+            return f"re-locked: rated again on {memory.last}"
+        if policy.gate_stability > 0 and (memory.stability or 0.0) < policy.gate_stability:
+            return f"stability {memory.stability or 0:.1f} d < {policy.gate_stability:g} d"
+        if policy.gate == "stable":
+            now = recall(memory, self.scheduler, self.day) or 0.0
+            if now < policy.gate_recall:
+                return f"recall {now:.0%} < {policy.gate_recall:.0%}"
+        return None
+
+    def satisfied(self, state: CardState) -> bool:
+        return self.why_not(state) is None
 
     def section_open(self, section: int | None) -> bool:
         return section is None or section <= self.open_below
 
-    def locked(self, state: CardState, all_states: dict[str, CardState], policy: Policy) -> bool:
+    def waits_for(self, card: Card) -> tuple[str, ...]:
+        """Its parent, then its prerequisites."""
+        required = self.graph.requires(card.id)
+        return (card.parent, *required) if card.parent else required
+
+    def locked(self, state: CardState) -> bool:
         """Is this a new card that may not be introduced yet?"""
         card = state.card
         if state.studied or card.done or card.skipped:
             return False
         if not self.section_open(card.section):
             return True
-        for other in (card.parent, *card.requires) if card.parent else card.requires:
-            required = all_states.get(other)
-            if required is not None and not satisfied(required, policy):
+        for other in self.waits_for(card):
+            required = self.states.get(other)
+            if required is not None and not self.satisfied(required):
                 return True
         return False
 
+    def blockers(self, state: CardState) -> tuple[Blocker, ...]:
+        """What keeps a new card locked: earlier sections, then its parent and
+        prerequisites."""
+        card = state.card
+        found: dict[str, Blocker] = {}
+        candidates: list[CardState] = []
+        if card.section is not None:
+            candidates = [
+                other
+                for other in self.states.values()
+                if other.card.section is not None and other.card.section < card.section
+            ]
+        candidates += [self.states[i] for i in self.waits_for(card) if i in self.states]
+        for other in candidates:
+            reason = self.why_not(other)
+            if reason is not None and other.card.id not in found:
+                found[other.card.id] = Blocker(other.card, reason)
+        return tuple(found.values())
 
-def blockers(
-    state: CardState, all_states: dict[str, CardState], policy: Policy
-) -> tuple[Card, ...]:
-    """The cards that keep a new card locked: earlier sections, then its parent."""
-    card = state.card
-    found: list[Card] = []
-    if card.section is not None:
-        found = [
+    def unlocks(self, state: CardState) -> tuple[Card, ...]:
+        """The new cards that satisfying this one would open (alone, today)."""
+        card = state.card
+        passed = Memory(
+            reviewed=1, first=self.day, last=self.day, stability=1e6, difficulty=5.0,
+            due=self.day + timedelta(days=1), since=self.day, last_rating=int(Rating.GOOD),
+        )  # fmt: skip
+        states = {**self.states, card.id: CardState(card, passed)}
+        after = Gate.build(states, self.policy, self.day, self.scheduler, self.graph)
+        return tuple(
             other.card
-            for other in all_states.values()
-            if other.card.section is not None
-            and other.card.section < card.section
-            and not satisfied(other, policy)
-        ]
-    for other in (card.parent, *card.requires) if card.parent else card.requires:
-        required = all_states.get(other)
-        if required is not None and not satisfied(required, policy) and required.card not in found:
-            found.append(required.card)
-    return tuple(found)
+            for other in self.states.values()
+            if other.card.id != card.id and self.locked(other) and not after.locked(other)
+        )
 
 
 # --- minutes -------------------------------------------------------------------------
@@ -319,16 +194,43 @@ class Estimator:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One line of the day's queue."""
+    """One line of the day's queue, and why it is there."""
 
     state: CardState
     new: bool
     minutes: int
     retrievability: float | None
+    covers: tuple[Card, ...] = ()  # due cards this review stands in for
+    pulled: int = 0  # days brought forward to cover them
+    check: Card | None = None  # the failed card this one is a check for
+    unlocks: tuple[Card, ...] = ()  # new cards: what studying it opens
+    at_risk: float | None = None  # a covering review: the lowest recall among what it covers
 
     @property
     def card(self) -> Card:
         return self.state.card
+
+    @property
+    def why(self) -> str:
+        """One line for `today`, `plan` and `show`."""
+        if self.new:
+            if not self.unlocks:
+                return "new: next in roadmap order"
+            names = ", ".join(c.title for c in self.unlocks[:3])
+            more = f" and {len(self.unlocks) - 3} more" if len(self.unlocks) > 3 else ""
+            return f"new: unlocks {names}{more}"
+        parts: list[str] = []
+        if self.check is not None:
+            parts.append(f"check: a prerequisite of {self.check.title}, rated again")
+        if self.covers:
+            names = ", ".join(c.title for c in self.covers)
+            days = f"{self.pulled} day{'s' if self.pulled != 1 else ''}"
+            parts.append(f"{days + ' early, ' if self.pulled else ''}covers {names}")
+        if not parts:
+            due = self.state.due.isoformat() if self.state.due else ""
+            recall = self.retrievability
+            parts.append(f"due {due}" + (f", recall {recall:.0%}" if recall is not None else ""))
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,10 +245,16 @@ class Queue:
     next_due: date | None  # the first day after this one that has a review
     locked: int  # new cards still behind the gate
     budget: int | None
+    relocked: tuple[Blocker, ...] = ()  # prerequisites whose `again` re-locks new cards
+    weight: float = 1.0  # the day's share of budget and new topics (easy days)
 
     @property
     def minutes(self) -> int:
         return sum(e.minutes for e in self.reviews) + sum(e.minutes for e in self.new)
+
+    @property
+    def covered(self) -> int:
+        return sum(len(e.covers) for e in self.reviews)
 
 
 def queue(
@@ -356,23 +264,32 @@ def queue(
     policy: Policy,
     budget: int | None = None,
     estimator: Estimator | None = None,
+    graph: Graph = EMPTY_GRAPH,
 ) -> Queue:
-    """What to study on `day`: due reviews most at-risk first, then new cards that the
-    gate allows in document order, within the daily limits and the time budget."""
+    """What to study on `day`: due reviews most at-risk first (compressed: a review that
+    covers others stands in for them), then new cards that the gate allows in document
+    order, within the daily limits and the time budget (both scaled by the day's weight)."""
     scheduler = make_scheduler(policy)
     estimator = estimator or Estimator.build(all_states, policy)
-    gate = Gate.build(all_states.values(), policy)
+    gate = Gate.build(all_states, policy, day, scheduler, graph)
+    weight = policy.weight(day)
+    if budget is None:
+        budget = policy.daily_minutes
+    if budget is not None:
+        budget = round(budget * weight)
 
     studied_today = tuple(s for s in all_states.values() if s.memory.last == day)
     new_today = sum(1 for s in studied_today if s.memory.first == day)
     reviews_today = sum(s.memory.last_day_reviews for s in studied_today if (s.first or day) < day)
-    new_room = max(0, policy.new_per_day - new_today)
+    new_room = max(0, round(policy.new_per_day * weight) - new_today)
     review_room = max(0, policy.reviews_per_day - reviews_today)
 
     due: list[Entry] = []
-    fresh: list[Entry] = []
-    locked = 0
+    soon: list[CardState] = []  # due within `cover_days`: may be pulled forward to cover
+    fresh: list[CardState] = []
+    locked: list[CardState] = []
     next_due: date | None = None
+    horizon = day + timedelta(days=policy.cover_days)
     for card in roadmap.cards:
         state = all_states[card.id]
         if card.mark is Mark.SKIPPED:
@@ -380,19 +297,38 @@ def queue(
         when = state.memory.due
         if when is not None:  # studied
             if when <= day:
-                recall = state.retrievability(scheduler, day)
-                due.append(Entry(state, False, estimator.minutes(card), recall))
-            elif next_due is None or when < next_due:
-                next_due = when
-        elif card.mark is not Mark.DONE:
-            if gate.locked(state, all_states, policy):
-                locked += 1
+                check = all_states.get(state.memory.check) if state.memory.check else None
+                due.append(
+                    Entry(
+                        state,
+                        False,
+                        estimator.minutes(card),
+                        state.retrievability(scheduler, day),
+                        check=check.card if check else None,
+                    )
+                )
             else:
-                fresh.append(Entry(state, True, estimator.minutes(card), None))
+                if next_due is None or when < next_due:
+                    next_due = when
+                if when <= horizon:
+                    soon.append(state)
+        elif card.mark is not Mark.DONE:
+            (locked if gate.locked(state) else fresh).append(state)
 
-    due.sort(key=lambda e: (e.retrievability or 0.0, e.state.due or day, e.card.order))
+    if policy.graph and graph.edges and due:
+        due = compress(due, soon, all_states, day, policy, scheduler, graph, estimator)
+    due.sort(key=_urgency)
     reviews, due_out, left = _fit(due, review_room, budget, skip=True)
-    new, new_out, _ = _fit(fresh, new_room, left, skip=False)
+    due_out += sum(len(e.covers) for e in due if e not in reviews)
+    new_entries = [Entry(s, True, estimator.minutes(s.card), None) for s in fresh]
+    new, new_out, _ = _fit(new_entries, new_room, left, skip=False)
+    new = [Entry(e.state, True, e.minutes, None, unlocks=gate.unlocks(e.state)) for e in new]
+    relocked: dict[str, Blocker] = {}
+    if policy.gate != "studied":
+        for state in locked:
+            for blocker in gate.blockers(state):
+                if blocker.relocks:
+                    relocked.setdefault(blocker.card.id, blocker)
     return Queue(
         day=day,
         reviews=tuple(reviews),
@@ -402,9 +338,90 @@ def queue(
         due_left_out=due_out,
         new_left_out=new_out,
         next_due=next_due,
-        locked=locked,
+        locked=len(locked),
         budget=budget,
+        relocked=tuple(relocked.values()),
+        weight=weight,
     )
+
+
+def _urgency(entry: Entry) -> tuple[float, date, int]:
+    """Lowest recall first (a covering review ranks as its most at-risk covered card)."""
+    recall = entry.retrievability or 0.0
+    if entry.at_risk is not None:
+        recall = min(recall, entry.at_risk)
+    return (recall, entry.state.due or date.min, entry.card.order)
+
+
+def compress(
+    due: list[Entry],
+    soon: list[CardState],
+    all_states: dict[str, CardState],
+    day: date,
+    policy: Policy,
+    scheduler: Scheduler,
+    graph: Graph,
+    estimator: Estimator,
+) -> list[Entry]:
+    """Repetition compression: a due card is covered by a due (or nearly due) card that
+    exercises it when the credit from a good review of that card would leave it not due
+    today. A covering card is shown once, marked "covers …"; a nearly-due card is pulled
+    forward only when what it covers takes longer than it does."""
+    by_id = {e.card.id: e for e in due}
+    candidates = {s.card.id: s for s in soon}
+    covers: dict[str, list[str]] = defaultdict(list)
+    for entry in due:
+        memory = entry.state.memory
+        if not creditable(memory, policy):
+            continue  # a hard topic is never left out
+        for source, weight in graph.above(entry.card.id, policy.credit_floor).items():
+            if source not in by_id and source not in candidates:
+                continue
+            after = credited(memory, weight, day, policy, scheduler)
+            if after.due is not None and after.due > day:
+                covers[source].append(entry.card.id)
+    minutes = {e.card.id: e.minutes for e in due}
+
+    def gain(source: str) -> int:
+        return sum(minutes[i] for i in covers[source])
+
+    removed: set[str] = set()
+    chosen: dict[str, Entry] = {}
+    order = sorted(covers, key=lambda i: (-gain(i), all_states[i].card.order))
+    for source in order:
+        if source in removed:
+            continue
+        covered = [i for i in covers[source] if i not in removed and i not in chosen]
+        if not covered:
+            continue
+        if source in by_id:
+            base = by_id[source]
+        else:
+            state = candidates[source]
+            cost = estimator.minutes(state.card)
+            if sum(minutes[i] for i in covered) <= cost:
+                continue
+            base = Entry(
+                state,
+                False,
+                cost,
+                state.retrievability(scheduler, day),
+                pulled=((state.due or day) - day).days,
+            )
+        removed.update(covered)
+        chosen[source] = Entry(
+            base.state,
+            False,
+            base.minutes,
+            base.retrievability,
+            covers=tuple(all_states[i].card for i in covered),
+            pulled=base.pulled,
+            check=base.check,
+            at_risk=min(by_id[i].retrievability or 0.0 for i in covered),
+        )
+    kept = [chosen.get(e.card.id, e) for e in due if e.card.id not in removed]
+    kept += [e for i, e in chosen.items() if i not in by_id]
+    return kept
 
 
 def _fit(

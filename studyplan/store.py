@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from studyplan.config import Config, validate
-from studyplan.errors import ConfigError, LogError, RoadmapError
+from studyplan.errors import ConfigError, InputError, LogError, RoadmapError
 from studyplan.model import Compact, History, LogProblem, Move, Rating, Review, Roadmap, Undo
 
 SCHEMA = 1
@@ -167,7 +167,23 @@ def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
     return parsed
 
 
-ROADMAP_CACHE_VERSION = 6
+ROADMAP_CACHE_VERSION = 7
+
+
+def read_map(path: Path) -> str:
+    """A prerequisite map's text; a missing or unreadable file is the learner's to fix."""
+    try:
+        return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except FileNotFoundError:
+        raise InputError(
+            f"prerequisite map {path} does not exist; fix 'prerequisite_map' in the config"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"prerequisite map {path} is not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
+    except OSError as error:
+        raise InputError(f"cannot read prerequisite map {path}: {error.strerror}") from None
 
 
 def _cache_path(cache_dir: Path, kind: str, path: Path) -> Path:

@@ -19,10 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 from studyplan.errors import InputError, RoadmapError
+from studyplan.graph import EdgeKind, Ref, Resolver, title_resolver
 from studyplan.model import Card, Compact, Mark, Roadmap
 
-CACHE_VERSION = 1
-_LINK = re.compile(r"\[\[([^\[\]|#]*)(?:#[^\[\]|]*)?(?:\|[^\[\]]*)?\]\]")
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +32,10 @@ class Note(Compact):
     path: str  # relative to the vault root, with forward slashes
     aliases: tuple[str, ...] = ()
     estimate: int | None = None  # minutes
-    prerequisites: tuple[str, ...] = ()  # link targets
+    prerequisites: tuple[str, ...] = ()  # references as written: "[[A]]", "[[B]]@0.5"
     skip: bool = False
     problem: str | None = None  # unreadable front matter, for `doctor`
+    prerequisites_line: int = 1  # where `prerequisites:` is written, for messages
 
     @property
     def name(self) -> str:
@@ -108,16 +109,21 @@ def _front_matter(data: bytes) -> dict[str, Any] | str:
 
 
 def _targets(value: Any) -> tuple[str, ...]:
-    """Link targets from `prerequisites: ["[[A]]", "B"]`, `"[[A]], [[B]]"`, or the
-    unquoted `[[A]]` that YAML reads as a list inside a list."""
-    if isinstance(value, list):
-        return tuple(t for item in value for t in _targets(item))
+    """References (`[[A]]`, `[[B]]@0.5`, `C`) from `prerequisites: ["[[A]]", "B"]`,
+    `"[[A]], [[B]]@0.5"`, or the unquoted `[[A]]` that YAML reads as a list in a list."""
     if value is None or value == "":
         return ()
-    text = str(value)
-    links = _LINK.findall(text)
-    found = [t.strip() for t in links] if links else [text.strip()]
-    return tuple(t for t in found if t)
+    if isinstance(value, list):
+        out: list[str] = []
+        for item in value:
+            if isinstance(item, list):
+                out += [f"[[{inner}]]" for inner in item if inner]
+            else:
+                out += _targets(item)
+        return tuple(out)
+    from studyplan.graph import split_refs
+
+    return tuple(split_refs(str(value)))
 
 
 def read_note(root: Path, relative: str) -> Note:
@@ -145,7 +151,15 @@ def read_note(root: Path, relative: str) -> Note:
         prerequisites=_targets(meta.get("prerequisites")),
         skip=str(meta.get("studyplan", "")).strip().lower() == "skip",
         problem=problem,
+        prerequisites_line=_key_line(data, b"prerequisites"),
     )
+
+
+def _key_line(data: bytes, key: bytes) -> int:
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.startswith(key):
+            return number
+    return 1
 
 
 def _walk(root: Path) -> Iterable[tuple[str, int, int]]:
@@ -201,10 +215,8 @@ class Links:
 
 
 def refine(roadmap: Roadmap, vault: Vault) -> Links:
-    """Resolve every card's note; apply `estimate`, `prerequisites` and `studyplan: skip`.
-
-    A prerequisite link names a note; the cards pointing at that note (or titled like it)
-    become the card's extra prerequisites."""
+    """Resolve every card's note; apply `estimate` and `studyplan: skip`. The notes'
+    `prerequisites` become graph references (`refs`), resolved by `resolver`."""
     notes: dict[str, Note] = {}
     unresolved: dict[str, str] = {}
     for card in roadmap.cards:
@@ -214,27 +226,14 @@ def refine(roadmap: Roadmap, vault: Vault) -> Links:
                 unresolved[card.id] = card.note
             else:
                 notes[card.id] = note
-    by_note: dict[str, list[str]] = {}
-    for card_id, note in notes.items():
-        by_note.setdefault(note.path, []).append(card_id)
-    by_title: dict[str, list[str]] = {}
-    for card in roadmap.cards:
-        by_title.setdefault(card.title.casefold(), []).append(card.id)
     cards: list[Card] = []
     for card in roadmap.cards:
         note = notes.get(card.id)
         if note is None:
             cards.append(card)
             continue
-        requires: list[str] = []
-        for target in note.prerequisites:
-            linked = vault.resolve(target)
-            ids = by_note.get(linked.path, []) if linked else []
-            ids = ids or by_title.get(target.casefold(), [])
-            requires += [i for i in ids if i != card.id and i not in requires]
         cards.append(
             card._replace(
-                requires=tuple(requires),
                 estimate=note.estimate,
                 mark=Mark.SKIPPED if note.skip else card.mark,
             )
@@ -242,36 +241,29 @@ def refine(roadmap: Roadmap, vault: Vault) -> Links:
     return Links(notes=notes, unresolved=unresolved, roadmap=replace(roadmap, cards=tuple(cards)))
 
 
-def cycles(roadmap: Roadmap) -> list[list[str]]:
-    """Prerequisite cycles, each as card ids with the first repeated at the end. An
-    iterative depth-first search: long chains cannot exhaust the stack."""
-    edges = {card.id: list(card.requires) for card in roadmap.cards}
-    found: list[list[str]] = []
-    seen: set[frozenset[str]] = set()
-    done: set[str] = set()
-    for start in edges:
-        if start in done:
-            continue
-        path: list[str] = [start]
-        on_path = {start}
-        stack = [iter(edges[start])]
-        while stack:
-            nxt = next(stack[-1], None)
-            if nxt is None:
-                stack.pop()
-                finished = path.pop()
-                on_path.discard(finished)
-                done.add(finished)
-            elif nxt in on_path:
-                loop = [*path[path.index(nxt) :], nxt]
-                if frozenset(loop) not in seen:
-                    seen.add(frozenset(loop))
-                    found.append(loop)
-            elif nxt not in done and nxt in edges:
-                path.append(nxt)
-                on_path.add(nxt)
-                stack.append(iter(edges[nxt]))
-    return found
+def note_refs(links: Links, vault: Vault) -> list[Ref]:
+    """Each linked note's `prerequisites`, as references from its card."""
+    refs: list[Ref] = []
+    for card_id, note in links.notes.items():
+        origin = f"{vault.root / note.path}:{note.prerequisites_line}"
+        refs += [Ref(card_id, text, EdgeKind.REQUIRES, origin) for text in note.prerequisites]
+    return refs
+
+
+def resolver(links: Links, vault: Vault) -> Resolver:
+    """A reference names a note as Obsidian resolves links (then every card pointing at
+    it), else a card by id or title."""
+    by_note: dict[str, list[str]] = {}
+    for card_id, note in links.notes.items():
+        by_note.setdefault(note.path, []).append(card_id)
+    by_title = title_resolver(links.roadmap)
+
+    def resolve(text: str) -> tuple[str, ...]:
+        note = vault.resolve(text)
+        found = by_note.get(note.path, []) if note is not None else []
+        return tuple(found) or by_title(text)
+
+    return resolve
 
 
 _BOX = re.compile(r"^(?:[ \t]{0,3}>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[([^\]\n])\]")

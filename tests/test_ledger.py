@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyplan import clock, ledger, schedule, store
+from studyplan import clock, ledger, memory, store
 from studyplan.model import DayStamp, Move, Policy, Rating, Review, Undo
 
 POLICY = Policy(fuzz=True)
@@ -26,9 +26,9 @@ def reference_activity(home: store.Home, now: datetime) -> ledger.Activity:
     return ledger.tally(_counted(home, now))
 
 
-def reference(home: store.Home, now: datetime) -> dict[str, schedule.Memory]:
+def reference(home: store.Home, now: datetime) -> dict[str, memory.Memory]:
     """Everything folded from scratch."""
-    return schedule.fold(_counted(home, now), POLICY)
+    return memory.fold(_counted(home, now), POLICY)
 
 
 def append_review(home: store.Home, device: str, n: int, card: str, hours: int) -> str:

@@ -6,7 +6,7 @@ from itertools import count
 
 import pytest
 
-from studyplan import schedule
+from studyplan import memory, schedule
 from studyplan.model import DayStamp, Policy, Rating, Review, Roadmap
 from studyplan.roadmap import parse
 
@@ -26,8 +26,8 @@ def stamp(
 
 def states_of(
     roadmap: Roadmap, stamps: list[DayStamp], policy: Policy
-) -> dict[str, schedule.CardState]:
-    return schedule.states(roadmap, schedule.fold(stamps, policy))
+) -> dict[str, memory.CardState]:
+    return memory.states(roadmap, memory.fold(stamps, policy))
 
 
 def seed() -> Roadmap:
@@ -40,13 +40,13 @@ D0 = date(2026, 1, 5)
 def test_good_reviews_on_due_days_follow_fsrs_intervals() -> None:
     roadmap = parse("- [ ] Topic\n")
     card = roadmap.cards[0]
-    scheduler = schedule.make_scheduler(NO_FUZZ)
+    scheduler = memory.make_scheduler(NO_FUZZ)
     stamps: list[DayStamp] = []
     day = D0
     gaps = []
     for _ in range(6):
         stamps.append(stamp(card.id, day))
-        state = schedule.replay(card, stamps, NO_FUZZ, scheduler)
+        state = memory.replay(card, stamps, NO_FUZZ, scheduler)
         assert state.due is not None
         gaps.append((state.due - day).days)
         day = state.due
@@ -55,9 +55,9 @@ def test_good_reviews_on_due_days_follow_fsrs_intervals() -> None:
 
 def test_first_rating_sets_first_interval() -> None:
     card = parse("- [ ] Topic\n").cards[0]
-    scheduler = schedule.make_scheduler(NO_FUZZ)
+    scheduler = memory.make_scheduler(NO_FUZZ)
     firsts = {
-        rating: schedule.replay(card, [stamp(card.id, D0, rating)], NO_FUZZ, scheduler)
+        rating: memory.replay(card, [stamp(card.id, D0, rating)], NO_FUZZ, scheduler)
         for rating in Rating
     }
     assert {r.label: (s.due - D0).days for r, s in firsts.items() if s.due} == {
@@ -71,9 +71,9 @@ def test_first_rating_sets_first_interval() -> None:
 
 def test_a_lapse_schedules_whole_days_not_minutes() -> None:
     card = parse("- [ ] Topic\n").cards[0]
-    scheduler = schedule.make_scheduler(NO_FUZZ)
+    scheduler = memory.make_scheduler(NO_FUZZ)
     stamps = [stamp(card.id, D0), stamp(card.id, D0 + timedelta(2), Rating.AGAIN)]
-    state = schedule.replay(card, stamps, NO_FUZZ, scheduler)
+    state = memory.replay(card, stamps, NO_FUZZ, scheduler)
     assert state.lapses == 1
     assert state.due == D0 + timedelta(3)
 
@@ -81,11 +81,11 @@ def test_a_lapse_schedules_whole_days_not_minutes() -> None:
 def test_elapsed_days_are_study_days() -> None:
     """Same study-day gap, same memory; one more day, different memory."""
     card = parse("- [ ] Topic\n").cards[0]
-    scheduler = schedule.make_scheduler(NO_FUZZ)
-    two = schedule.replay(
+    scheduler = memory.make_scheduler(NO_FUZZ)
+    two = memory.replay(
         card, [stamp(card.id, D0), stamp(card.id, D0 + timedelta(2))], NO_FUZZ, scheduler
     )
-    three = schedule.replay(
+    three = memory.replay(
         card, [stamp(card.id, D0), stamp(card.id, D0 + timedelta(3))], NO_FUZZ, scheduler
     )
     assert two.stability != three.stability
@@ -93,11 +93,11 @@ def test_elapsed_days_are_study_days() -> None:
 
 
 def test_fuzz_is_deterministic_and_within_range() -> None:
-    results = {schedule.fuzzed(46, f"card/r{n}", 365) for n in range(200)}
+    results = {memory.fuzzed(46, f"card/r{n}", 365) for n in range(200)}
     assert results == set(range(42, 51))  # py-fsrs's range for 46 days: 46 ± 4
-    assert schedule.fuzzed(46, "card/r7", 365) == schedule.fuzzed(46, "card/r7", 365)
-    assert schedule.fuzzed(2, "x", 365) == 2
-    assert schedule.fuzzed(400, "x", 365) <= 365
+    assert memory.fuzzed(46, "card/r7", 365) == memory.fuzzed(46, "card/r7", 365)
+    assert memory.fuzzed(2, "x", 365) == 2
+    assert memory.fuzzed(400, "x", 365) <= 365
 
 
 def simulate(roadmap: Roadmap, policy: Policy, days: int) -> list[list[str]]:
@@ -174,10 +174,9 @@ def test_parent_comes_before_children() -> None:
     states = states_of(roadmap, [stamp("parent", D0)], policy)
     q = schedule.queue(roadmap, states, D0 + timedelta(1), policy)
     assert [e.card.id for e in q.new] == ["child", "other"]
-    blockers = schedule.blockers(
-        states_of(roadmap, [], policy)["child"], states_of(roadmap, [], policy), policy
-    )
-    assert [c.id for c in blockers] == ["parent"]
+    fresh = states_of(roadmap, [], policy)
+    blockers = schedule.Gate.build(fresh, policy, D0).blockers(fresh["child"])
+    assert [(b.card.id, b.reason) for b in blockers] == [("parent", "not studied yet")]
 
 
 def test_due_reviews_most_at_risk_first_and_limits() -> None:
@@ -256,11 +255,11 @@ def test_folding_on_top_equals_folding_at_once() -> None:
     roadmap = seed()
     early = [stamp("linear-algebra", D0), stamp("calculus", D0, Rating.HARD)]
     late = [stamp("calculus", D0 + timedelta(1)), stamp("linear-algebra", D0 + timedelta(3))]
-    at_once = schedule.fold(early + late, NO_FUZZ)
-    on_top = schedule.fold(late, NO_FUZZ, schedule.fold(early, NO_FUZZ))
+    at_once = memory.fold(early + late, NO_FUZZ)
+    on_top = memory.fold(late, NO_FUZZ, memory.fold(early, NO_FUZZ))
     assert on_top == at_once
     assert at_once["calculus"].reviewed == 2
     assert at_once["calculus"].last_day_reviews == 1
     with pytest.raises(ValueError, match="older than the memory of calculus"):
-        schedule.fold(early[1:], NO_FUZZ, at_once)
+        memory.fold(early[1:], NO_FUZZ, at_once)
     assert states_of(roadmap, early + late, NO_FUZZ)["calculus"].memory == at_once["calculus"]

@@ -150,9 +150,11 @@ def test_a_prerequisite_cycle_is_reported_not_looped_on(run: Run, in_vault: Path
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert (
-        "problem  cycle    prerequisite cycle: Alpha → Beta → Alpha; these topics wait for "
-        "each other forever, remove one 'prerequisites' entry"
+        f"problem  cycle    {in_vault / 'Cycle' / 'B.md'}:2: prerequisite cycle: Alpha → Beta → "
+        "Alpha; these topics wait for each other forever, so 'Beta requires Alpha' is ignored "
+        "until you remove one of them"
     ) in lines
+    assert "ok       graph    3 prerequisite and part links" in lines
     assert "note     links    1 linked notes do not exist yet: [[No Such Note]]" in lines
     assert f"ok       vault    {in_vault} (8 notes)" in lines
     run("review", "alpha", "good", now=NOW)  # studying one of them breaks the deadlock

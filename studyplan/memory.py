@@ -1,0 +1,358 @@
+"""One card's FSRS memory, and how a review of one card ripples through the graph.
+Pure: every function takes the study day it is about; nothing here reads the clock or a
+file.
+
+Time counts in local study days. Each review is placed at midnight UTC of its study day
+before py-fsrs sees it, so py-fsrs (which counts whole 24-hour blocks in UTC) counts
+exactly the study days between two reviews.
+
+Graph scheduling (`Policy.graph`) adds three derived effects to each explicit review;
+the log still holds only what the learner did, and every effect is replayed from it:
+
+- implicit credit: a good or easy review of a topic gives each topic it exercises
+  (weight w, product along the path) a fractional review — stability moves w of the way
+  to what a real good review would give now, and so does retrievability (towards 1);
+- penalty up: `again` on a topic moves the stability of the topics built on it
+  `penalty × w` of the way to what an `again` would give them;
+- remediation down: `again` puts the topic's key prerequisites (w ≥ 0.5) on the next
+  day's list as a check.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from random import Random
+from typing import NamedTuple
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating as FsrsRating
+from fsrs import Scheduler, State
+from fsrs.scheduler import FUZZ_RANGES
+
+from studyplan.graph import EMPTY_GRAPH, KEY_WEIGHT, Graph
+from studyplan.model import Card, DayStamp, Policy, Rating, Review, Roadmap
+
+
+def make_scheduler(policy: Policy) -> Scheduler:
+    """Whole-day intervals: no learning or relearning steps (a topic is studied once a day)."""
+    kwargs = {"parameters": policy.parameters} if policy.parameters else {}
+    return Scheduler(
+        desired_retention=policy.desired_retention,
+        learning_steps=(),
+        relearning_steps=(),
+        maximum_interval=policy.maximum_interval,
+        enable_fuzzing=False,  # fuzz is applied below, seeded, so replays are repeatable
+        **kwargs,
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def fuzzed(interval: int, seed: str, maximum: int) -> int:
+    """py-fsrs's fuzz ranges, but drawn from a generator seeded by the review."""
+    if interval < 3:
+        return interval
+    delta = 1.0
+    for band in FUZZ_RANGES:
+        delta += band["factor"] * max(min(float(interval), band["end"]) - band["start"], 0.0)
+    high = min(round(interval + delta), maximum)
+    low = min(max(2, round(interval - delta)), high)
+    return min(low + int(Random(seed).random() * (high - low + 1)), maximum)
+
+
+class Memory(NamedTuple):
+    """What the reviews of one card add up to: the FSRS state and a few running totals.
+
+    It does not hold the reviews themselves, so a snapshot of every card's memory plus the
+    reviews logged since is enough to know where the learner stands, however long the
+    history. A NamedTuple (immutable, and quick to load for ten thousand cards).
+    """
+
+    reviewed: int = 0  # how many reviews
+    first: date | None = None
+    last: date | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: date | None = None
+    lapses: int = 0
+    minutes_total: int = 0
+    minutes_count: int = 0
+    last_day_reviews: int = 0  # how many reviews on the last study day
+    last_at: datetime | None = None  # the newest review folded in, for ordering checks
+    last_id: str = ""
+    since: date | None = None  # the day `stability` counts from: `last`, unless credit moved it
+    last_rating: int = 0  # 1-4, 0 before the first review
+    credits: int = 0  # implicit reviews received since the last explicit one
+    check: str = ""  # the card whose `again` put this one on the list as a check
+
+    @property
+    def relearning(self) -> bool:
+        """Last rated again, and not passed since."""
+        return self.last_rating == Rating.AGAIN
+
+    def follows(self, review: Review) -> bool:
+        """Can `review` be folded in after what this memory holds (time order kept)?"""
+        return self.last_at is None or (self.last_at, self.last_id) < (review.at, review.id)
+
+
+EMPTY = Memory()
+
+
+class CardState(NamedTuple):
+    """A roadmap card with its memory."""
+
+    card: Card
+    memory: Memory = EMPTY
+
+    @property
+    def studied(self) -> bool:
+        return self.memory.reviewed > 0
+
+    @property
+    def stability(self) -> float | None:
+        return self.memory.stability
+
+    @property
+    def difficulty(self) -> float | None:
+        return self.memory.difficulty
+
+    @property
+    def due(self) -> date | None:
+        return self.memory.due
+
+    @property
+    def lapses(self) -> int:
+        return self.memory.lapses
+
+    @property
+    def first(self) -> date | None:
+        return self.memory.first
+
+    @property
+    def last(self) -> date | None:
+        return self.memory.last
+
+    def retrievability(self, scheduler: Scheduler, day: date) -> float | None:
+        """Predicted recall on `day`; None before the first study."""
+        return recall(self.memory, scheduler, day)
+
+
+def recall(memory: Memory, scheduler: Scheduler, day: date) -> float | None:
+    """Predicted recall on `day`; None before the first study."""
+    probe = _probe(memory, 1, day)
+    if probe is None:
+        return None
+    return scheduler.get_card_retrievability(probe, current_datetime=_midnight(day))
+
+
+def _probe(memory: Memory, numeric_id: int, day: date) -> FsrsCard | None:
+    """The py-fsrs card this memory continues from (None before the first review).
+    Without learning steps a studied card is always in the Review state, so these fields
+    are all py-fsrs needs to continue exactly where it left off."""
+    since = memory.since or memory.last
+    if memory.stability is None or memory.difficulty is None or since is None:
+        return None
+    return FsrsCard(
+        card_id=numeric_id,
+        state=State.Review,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=_midnight(memory.due or day),
+        last_review=_midnight(since),
+    )
+
+
+def extend(
+    memory: Memory, card_id: str, stamp: DayStamp, policy: Policy, scheduler: Scheduler
+) -> Memory:
+    """The memory after one more review, which must follow the ones already in it."""
+    when = _midnight(stamp.day)
+    numeric_id = zlib.crc32(card_id.encode())
+    fsrs_card = _probe(memory, numeric_id, stamp.day) or FsrsCard(
+        card_id=numeric_id, state=State.Learning, due=when
+    )
+    review = stamp.review
+    rating = FsrsRating(int(review.rating))
+    fsrs_card, _ = scheduler.review_card(fsrs_card, rating, review_datetime=when)
+    interval = (fsrs_card.due - when).days
+    if policy.fuzz:
+        interval = fuzzed(interval, f"{card_id}/{review.id}", policy.maximum_interval)
+    logged = review.minutes is not None
+    return Memory(
+        reviewed=memory.reviewed + 1,
+        first=memory.first or stamp.day,
+        last=stamp.day,
+        stability=fsrs_card.stability,
+        difficulty=fsrs_card.difficulty,
+        due=stamp.day + timedelta(days=interval),
+        lapses=memory.lapses + (1 if rating is FsrsRating.Again and memory.reviewed else 0),
+        minutes_total=memory.minutes_total + (review.minutes or 0),
+        minutes_count=memory.minutes_count + (1 if logged else 0),
+        last_day_reviews=memory.last_day_reviews + 1 if memory.last == stamp.day else 1,
+        last_at=review.at,
+        last_id=review.id,
+        since=stamp.day,
+        last_rating=int(review.rating),
+    )
+
+
+def order(stamps: Iterable[DayStamp]) -> list[DayStamp]:
+    """Reviews in the order they happened (ties broken by id, so every reader agrees)."""
+    return sorted(stamps, key=lambda s: (s.review.at, s.review.id))
+
+
+def fold(
+    stamps: Iterable[DayStamp],
+    policy: Policy,
+    memories: dict[str, Memory] | None = None,
+    scheduler: Scheduler | None = None,
+    graph: Graph = EMPTY_GRAPH,
+) -> dict[str, Memory]:
+    """Every card's memory (orphans included) after these reviews, on top of `memories`.
+    Raises ValueError if a review is older than what a memory already holds (with graph
+    scheduling: older than any review folded in, since credit crosses cards)."""
+    scheduler = scheduler or make_scheduler(policy)
+    out = dict(memories or {})
+    rippling = policy.graph and bool(graph.edges)
+    newest = (
+        max(((m.last_at, m.last_id) for m in out.values() if m.last_at is not None), default=None)
+        if rippling
+        else None
+    )
+    for stamp in order(stamps):
+        review = stamp.review
+        if newest is not None and (review.at, review.id) <= newest:
+            raise ValueError(f"review {review.id} is older than one already folded in")
+        apply(out, stamp, policy, scheduler, graph if rippling else EMPTY_GRAPH)
+    return out
+
+
+def apply(
+    memories: dict[str, Memory],
+    stamp: DayStamp,
+    policy: Policy,
+    scheduler: Scheduler,
+    graph: Graph = EMPTY_GRAPH,
+) -> None:
+    """Fold one review into `memories` (in place), with its effects on the graph."""
+    card_id = stamp.review.card
+    memory = memories.get(card_id, EMPTY)
+    if not memory.follows(stamp.review):
+        raise ValueError(f"review {stamp.review.id} is older than the memory of {card_id}")
+    memories[card_id] = extend(memory, card_id, stamp, policy, scheduler)
+    if not graph.edges or not policy.graph:
+        return
+    day, rating = stamp.day, stamp.review.rating
+    if rating >= Rating.GOOD:
+        for target, weight in graph.below(card_id, policy.credit_floor).items():
+            other = memories.get(target)
+            if other is not None:
+                memories[target] = credited(other, weight, day, policy, scheduler)
+    elif rating is Rating.AGAIN:
+        for source, weight in graph.above(card_id, policy.credit_floor).items():
+            other = memories.get(source)
+            if other is not None:
+                memories[source] = penalised(other, weight, day, policy, scheduler)
+        for edge in graph.direct(card_id):
+            other = memories.get(edge.target)
+            if other is not None and edge.weight >= KEY_WEIGHT:
+                memories[edge.target] = checked(other, card_id, day)
+
+
+def creditable(memory: Memory, policy: Policy) -> bool:
+    """In review and not a topic the learner finds hard (high difficulty, repeated
+    lapses, or failed last time): those must be earned by explicit reviews."""
+    return (
+        memory.stability is not None
+        and memory.difficulty is not None
+        and memory.difficulty < policy.credit_max_difficulty
+        and memory.lapses < 2
+        and not memory.relearning
+    )
+
+
+def _decay(scheduler: Scheduler) -> tuple[float, float]:
+    decay = -float(scheduler.parameters[20])
+    return decay, 0.9 ** (1 / decay) - 1
+
+
+def next_interval(stability: float, scheduler: Scheduler) -> int:
+    """Days until recall falls to the desired retention (py-fsrs's formula, unfuzzed)."""
+    decay, factor = _decay(scheduler)
+    days = round(stability / factor * (float(scheduler.desired_retention) ** (1 / decay) - 1))
+    return int(min(max(days, 1), scheduler.maximum_interval))
+
+
+def _after(memory: Memory, rating: FsrsRating, day: date, scheduler: Scheduler) -> float:
+    """The stability a real review with `rating` on `day` would give."""
+    probe = _probe(memory, 1, day)
+    assert probe is not None
+    reviewed, _ = scheduler.review_card(probe, rating, review_datetime=_midnight(day))
+    return float(reviewed.stability or 0.0)
+
+
+def credited(
+    memory: Memory, weight: float, day: date, policy: Policy, scheduler: Scheduler
+) -> Memory:
+    """A fractional good review of weight `weight` on `day`.
+
+    Stability S moves to S + w·(S_good − S) and retrievability R to R + w·(1 − R); the
+    day the stability counts from is set so the new pair holds on `day`. With w = 1 this
+    is exactly a good review (unfuzzed); near R = 1 FSRS's own gain S_good − S is small,
+    so credit that arrives too early is worth little. The due day never moves earlier."""
+    if not creditable(memory, policy):
+        return memory
+    assert memory.stability is not None
+    assert memory.due is not None
+    now = recall(memory, scheduler, day)
+    assert now is not None
+    good = _after(memory, FsrsRating.Good, day, scheduler)
+    if good <= memory.stability:
+        return memory
+    stability = memory.stability + weight * (good - memory.stability)
+    target = now + weight * (1.0 - now)
+    decay, factor = _decay(scheduler)
+    elapsed = stability / factor * (target ** (1 / decay) - 1)
+    since = day - timedelta(days=int(elapsed + 0.5))
+    due = max(memory.due, since + timedelta(days=next_interval(stability, scheduler)))
+    return memory._replace(stability=stability, since=since, due=due, credits=memory.credits + 1)
+
+
+def penalised(
+    memory: Memory, weight: float, day: date, policy: Policy, scheduler: Scheduler
+) -> Memory:
+    """A topic built on one just failed: stability moves `penalty × w` of the way to what
+    an `again` would give it now. It comes back sooner, but not before the next day."""
+    if memory.stability is None or memory.due is None or memory.last == day:
+        return memory
+    forgot = _after(memory, FsrsRating.Again, day, scheduler)
+    if forgot >= memory.stability:
+        return memory
+    stability = memory.stability - policy.penalty * weight * (memory.stability - forgot)
+    since = memory.since or memory.last or day
+    due = max(day + timedelta(days=1), since + timedelta(days=next_interval(stability, scheduler)))
+    return memory._replace(stability=stability, due=min(memory.due, due))
+
+
+def checked(memory: Memory, by: str, day: date) -> Memory:
+    """A key prerequisite of a topic failed on `day`: back on the list the next day."""
+    if memory.due is None or memory.last == day:
+        return memory
+    return memory._replace(due=min(memory.due, day + timedelta(days=1)), check=by)
+
+
+def replay(
+    card: Card, stamps: Sequence[DayStamp], policy: Policy, scheduler: Scheduler
+) -> CardState:
+    """One card's state from its own reviews (without what other cards' reviews credit)."""
+    own = [s for s in stamps if s.review.card == card.id]
+    return CardState(card, fold(own, policy, scheduler=scheduler).get(card.id, EMPTY))
+
+
+def states(roadmap: Roadmap, memories: dict[str, Memory]) -> dict[str, CardState]:
+    """Every roadmap card with its memory; cards never studied get an empty one."""
+    return {card.id: CardState(card, memories.get(card.id, EMPTY)) for card in roadmap.cards}
