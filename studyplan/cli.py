@@ -228,16 +228,20 @@ def _entry_lines(entries: tuple[Entry, ...], today: date, width: int, notes: Not
         card = e.card
         where = f"§{card.section}" if card.section is not None else "§-"
         if e.new:
-            why = style("new", fg="green")
+            why = style("new", fg="green") + (f" · {e.why}" if e.unlocks else "")
         else:
             assert e.state.due is not None
-            since = (
-                "due today"
-                if e.state.due == today
-                else f"due since {clock.fmt_day(e.state.due, today)}"
-            )
+            if e.state.due > today:
+                since = f"due {clock.fmt_day(e.state.due, today)}"
+            elif e.state.due == today:
+                since = "due today"
+            else:
+                since = f"due since {clock.fmt_day(e.state.due, today)}"
             recall = f", recall {e.retrievability:.0%}" if e.retrievability is not None else ""
-            why = style(since + recall, fg="yellow" if e.state.due == today else "red")
+            colour = "red" if e.state.due < today else "yellow" if e.state.due == today else "cyan"
+            why = style(since + recall, fg=colour)
+            if e.covers or e.check:
+                why += " · " + e.why
         lines += _card_lines(f"  {where:<4}", card, width, f"{e.minutes:>3} min  {why}", notes)
     return lines
 
@@ -280,6 +284,17 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
         lines.append(f"{q.new_left_out} more new topics are open, over {over}.")
     if q.locked and not q.new and not q.new_left_out:
         lines.append(f"{q.locked} new topics wait for earlier sections to be studied.")
+    for blocker in q.relocked:
+        lines.append(
+            f"{blocker.card.title} was rated again: what builds on it waits until it is passed."
+        )
+    if q.covered:
+        lines.append(
+            f"{q.covered} due review{' is' if q.covered == 1 else 's are'} covered by "
+            "the reviews above that exercise them."
+        )
+    if q.weight != 1.0:
+        lines.append(f"An easy day: {q.weight:.0%} of the usual new topics and time budget.")
     if q.reviews or q.new:
         lines.append(
             f"{len(q.reviews) + len(q.new)} topics, about {q.minutes} min. "
@@ -411,7 +426,8 @@ def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:
                 card = e.card
                 where = f"§{card.section}" if card.section is not None else "§-"
                 lead = f"  {kind:<6}  {where:<4}"
-                lines += _card_lines(lead, card, width, f"{e.minutes:>3} min", notes)
+                why = f" · {e.why}" if e.covers or e.check or e.unlocks else ""
+                lines += _card_lines(lead, card, width, f"{e.minutes:>3} min{why}", notes)
     return lines
 
 
@@ -622,6 +638,57 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
         names = ", ".join(c.card.title for c in blocking[:6])
         more = f" and {len(blocking) - 6} more" if len(blocking) > 6 else ""
         out(f"  blocked   by {names}{more}")
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "dot", "json"]), default="text", show_default=True
+)
+@click.pass_context
+def graph(ctx: click.Context, fmt: str) -> None:
+    """The prerequisite graph: what each topic requires and encompasses.
+
+    \b
+    studyplan graph
+    studyplan graph --format dot | dot -Tsvg > graph.svg
+    """
+    study = _study(ctx)
+    built = study.graph
+    roadmap = study.roadmap
+    for problem in built.problems:
+        warn(problem)
+    if fmt == "json":
+        from studyplan.export import graph_json
+
+        _dump(graph_json(roadmap, built))
+        return
+    if fmt == "dot":
+        from studyplan.export import graph_dot
+
+        click.echo(graph_dot(roadmap, built), nl=False)
+        return
+    titles = {card.id: card.title for card in roadmap.cards}
+    source = f" + {study.map_path.name}" if study.map_path is not None else ""
+    lines = [
+        style(roadmap.title, bold=True)
+        + f"  ({len(built.edges)} links; {study.roadmap_path.name}{source})"
+    ]
+    for card in roadmap.cards:
+        edges = built.direct(card.id)
+        if not edges:
+            continue
+        lines.append(f"  {card.title}")
+        for kind, label in (("requires", "requires"), ("part", "covers  ")):
+            chosen = [e for e in edges if e.kind.value == kind]
+            if chosen:
+                listed = ", ".join(f"{titles.get(e.target, e.target)} {e.weight:g}" for e in chosen)
+                lines.append(f"    {label}  {listed}")
+    if not built.edges:
+        lines.append(
+            "  No links yet: nest items, add (requires:: [[Topic]]) to an item, or write "
+            "a <roadmap>.prerequisites.toml map."
+        )
+    out("\n".join(lines))
 
 
 # --- progress / forecast / optimize ----------------------------------------------------

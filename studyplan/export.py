@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from studyplan import clock
 from studyplan.errors import StudyplanError
+from studyplan.graph import EdgeKind, Graph
 from studyplan.model import Card, Roadmap
 from studyplan.plan import Plan, iso_week
 from studyplan.schedule import Entry, Queue
@@ -170,7 +171,8 @@ def plan_markdown(plan: Plan, meta: Meta) -> str:
             lines.append("Nothing planned.")
         for kind, e in entries:
             where = f"§{e.card.section} · " if e.card.section is not None else ""
-            lines.append(f"- [ ] {_link(e.card, meta)} · {kind} · {where}{e.minutes} min")
+            why = f" · {e.why}" if e.covers or e.check else ""
+            lines.append(f"- [ ] {_link(e.card, meta)} · {kind} · {where}{e.minutes} min{why}")
         if entries:
             lines.append(f"- Total: {q.minutes} min")
         lines.append("")
@@ -284,3 +286,67 @@ def forecast_png(rows: Sequence[ForecastDay], title: str) -> bytes:
     finally:
         pyplot.close(figure)
     return buffer.getvalue()
+
+
+# --- the prerequisite graph ------------------------------------------------------------
+
+
+def graph_json(roadmap: Roadmap, graph: Graph) -> dict[str, Any]:
+    linked = {e.source for e in graph.edges} | {e.target for e in graph.edges}
+    return {
+        "roadmap": roadmap.title,
+        "cards": [
+            {"id": c.id, "title": c.title, "section": c.section}
+            for c in roadmap.cards
+            if c.id in linked
+        ],
+        "edges": [
+            {
+                "source": e.source,
+                "target": e.target,
+                "kind": e.kind.value,
+                "weight": e.weight,
+                "origin": e.origin,
+            }
+            for e in graph.edges
+        ],
+        "problems": list(graph.problems),
+    }
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def graph_dot(roadmap: Roadmap, graph: Graph) -> str:
+    """Graphviz: prerequisites point at what they lead to (solid); a topic points at
+    its parts (dashed). Sections are clusters."""
+    linked = {e.source for e in graph.edges} | {e.target for e in graph.edges}
+    lines = [
+        f"digraph {_dot_id(roadmap.title)} {{",
+        "  rankdir=LR;",
+        '  node [shape=box, style=rounded, fontname="Helvetica"];',
+    ]
+    sections: dict[int | None, list[Card]] = {}
+    for card in roadmap.cards:
+        if card.id in linked:
+            sections.setdefault(card.section, []).append(card)
+    for number, cards in sections.items():
+        indent = "  "
+        if number is not None:
+            lines.append(f"  subgraph cluster_{number} {{")
+            lines.append(f"    label={_dot_id(f'{number}. {cards[0].section_title}')};")
+            indent = "    "
+        lines += [f"{indent}{_dot_id(c.id)} [label={_dot_id(c.title)}];" for c in cards]
+        if number is not None:
+            lines.append("  }")
+    for e in graph.edges:
+        if e.kind is EdgeKind.REQUIRES:
+            lines.append(f'  {_dot_id(e.target)} -> {_dot_id(e.source)} [label="{e.weight:g}"];')
+        else:
+            lines.append(
+                f"  {_dot_id(e.source)} -> {_dot_id(e.target)} "
+                f'[style=dashed, label="part {e.weight:g}"];'
+            )
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -215,10 +215,10 @@ class Entry:
         """One line for `today`, `plan` and `show`."""
         if self.new:
             if not self.unlocks:
-                return "new: next in roadmap order"
+                return "next in roadmap order"
             names = ", ".join(c.title for c in self.unlocks[:3])
             more = f" and {len(self.unlocks) - 3} more" if len(self.unlocks) > 3 else ""
-            return f"new: unlocks {names}{more}"
+            return f"unlocks {names}{more}"
         parts: list[str] = []
         if self.check is not None:
             parts.append(f"check: a prerequisite of {self.check.title}, rated again")

@@ -22,9 +22,9 @@ def test_today_on_the_bundled_roadmap(run: Run) -> None:
         "\n"
         "New (2)\n"
         "  §1  Linear Algebra        topic   30 min  new\n"
-        "  §1  Matrices and Vectors  topic   30 min  new\n"
+        "  §1  Matrices and Vectors  topic   30 min  new · unlocks Eigenvalues and Eigenvectors\n"
         "\n"
-        "15 more new topics are open, over today's limit.\n"
+        "10 more new topics are open, over today's limit.\n"
         '2 topics, about 60 min. Log each with: studyplan review "TOPIC" again|hard|good|easy\n'
     )
 
@@ -47,8 +47,10 @@ def test_five_minute_tour(run: Run, sealed_home: Path) -> None:
     assert day3["date"] == "2026-11-28"
     assert [(c["id"], c["reason"], c["due"], c["minutes"]) for c in day3["reviews"]] == [
         ("linear-algebra", "due", "2026-11-28", 40),
-        ("matrices-and-vectors", "due", "2026-11-28", 30),
     ]
+    # Linear Algebra encompasses Matrices and Vectors (the bundled map): one review, both.
+    assert day3["reviews"][0]["covers"] == ["matrices-and-vectors"]
+    assert day3["reviews"][0]["why"] == "covers Matrices and Vectors"
     assert [c["id"] for c in day3["new"]] == [
         "eigenvalues-and-eigenvectors",
         "linear-algebra-for-ml",
@@ -106,7 +108,8 @@ def test_topics_json_lists_every_card(run: Run) -> None:
         "status": "new",
         "due": None,
     }
-    assert [c["status"] for c in cards].count("locked") == 56
+    # Sections 2-7 (56 cards), and 5 of section 1 that require an earlier one of it.
+    assert [c["status"] for c in cards].count("locked") == 61
 
 
 @pytest.mark.parametrize(

@@ -114,21 +114,23 @@ def test_text_week_view(run: Run) -> None:
     result = run("plan", "--days", "3", now=NOW)
     assert result.output == (
         "Plan for Mon 30 Nov – Wed 2 Dec 2026 · Machine Learning Learning Path\n"
-        "assuming every topic is rated good · 8 topics · about 225 min\n"
+        "assuming every topic is rated good · 7 topics · about 195 min\n"
         "\n"
         "Mon 30 Nov · 2 topics · 60 min\n"
         "  new     §1  Linear Algebra                topic   30 min\n"
-        "  new     §1  Matrices and Vectors          topic   30 min\n"
+        "  new     §1  Matrices and Vectors          topic   30 min · unlocks Eigenvalues and "
+        "Eigenvectors\n"
         "\n"
         "Tue 1 Dec · 2 topics · 45 min\n"
         "  new     §1  Eigenvalues and Eigenvectors  topic   30 min\n"
         "  new     §1  Linear Algebra for ML         note    15 min  [[Linear Algebra for ML]]\n"
         "\n"
-        "Wed 2 Dec · 4 topics · 120 min\n"
+        # Matrices and Vectors is not due: Tuesday's Eigenvalues review credited it (0.7).
+        "Wed 2 Dec · 3 topics · 90 min\n"
         "  review  §1  Linear Algebra                topic   30 min\n"
-        "  review  §1  Matrices and Vectors          topic   30 min\n"
         "  new     §1  Statistics & Probability      topic   30 min\n"
-        "  new     §1  Descriptive Statistics        topic   30 min\n"
+        "  new     §1  Descriptive Statistics        topic   30 min · unlocks Inferential "
+        "Statistics\n"
     )
 
 
@@ -236,7 +238,7 @@ def test_output_file_is_written_and_foreign_files_are_protected(run: Run, tmp_pa
     target = tmp_path / "week.md"
     result = run("plan", "--format", "md", "-o", str(target), now=NOW)
     assert result.exit_code == 0
-    assert result.stderr == f"Wrote {target} (7 days, 24 topics).\n"
+    assert result.stderr == f"Wrote {target} (7 days, 19 topics).\n"
     written = target.read_bytes()
     assert written.startswith(b"---\ntitle: Study plan")
     # Our own untouched file may be replaced.

@@ -110,7 +110,8 @@ def test_today_shows_note_paths_uris_and_missing_notes(run: Run, in_vault: Path)
     assert result.exit_code == 0, result.stderr
     lines = result.output.splitlines()
     assert lines[3:8] == [
-        "  §1  Linear Regression  topic   45 min  new  → Topics/Linear Regression.md",
+        "  §1  Linear Regression  topic   45 min  new · unlocks Logistic Regression  "
+        "→ Topics/Linear Regression.md",
         "        obsidian://open?vault=My%20Vault&file=Topics%2FLinear%20Regression",
         "  §1  Statistics for ML  note    15 min  new  → Stats/Statistics Notes.md",
         "        obsidian://open?vault=My%20Vault&file=Stats%2FStatistics%20Notes",
