@@ -153,7 +153,9 @@ def test_csv(run: Run) -> None:
     ]
 
 
-LINK = re.compile(r"^- \[ \] \[\[([^|\]]+)\|([^\]]+)\]\] · (review|new) · §(\d+) · (\d+) min$")
+LINK = re.compile(
+    r"^- \[ \] \[\[([^|\]]+)\|([^\]]+)\]\] · (review|new) · §(\d+) · (\d+) min(?: · (.+))?$"
+)
 
 
 def test_markdown_note_parses_back_and_links_real_cards(run: Run) -> None:
@@ -187,7 +189,7 @@ def test_markdown_note_parses_back_and_links_real_cards(run: Run) -> None:
     for line in boxes:
         match = LINK.match(line)
         assert match, line
-        target, title, _, section, _ = match.groups()
+        target, title, _, section, _, _ = match.groups()
         card = cards[title]
         expected = card.note or f"ml-learning-path#{card.section_heading}"
         assert (target, int(section)) == (expected, card.section)

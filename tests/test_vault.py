@@ -115,7 +115,8 @@ def test_today_shows_note_paths_uris_and_missing_notes(run: Run, in_vault: Path)
         "        obsidian://open?vault=My%20Vault&file=Topics%2FLinear%20Regression",
         "  §1  Statistics for ML  note    15 min  new  → Stats/Statistics Notes.md",
         "        obsidian://open?vault=My%20Vault&file=Stats%2FStatistics%20Notes",
-        "  §1  Missing            topic   30 min  new  [[No Such Note]] (no note yet)",
+        "  §1  Missing            topic   30 min  new · unlocks Child in progress  "
+        "[[No Such Note]] (no note yet)",
     ]
     data = json.loads(run("today", "--json", now=NOW).output)
     new = {c["id"]: c for c in data["new"]}
