@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from studyplan.graph import Graph
     from studyplan.ledger import Standing
     from studyplan.optimize import Fit, RetentionRow
-    from studyplan.plan import Plan
+    from studyplan.plan import Pace, Plan
     from studyplan.progress import ForecastDay, Progress
     from studyplan.store import Repair
     from studyplan.vault import Links, Ticked, Vault
@@ -242,6 +242,7 @@ class Study:
         start: date | None = None,
         assume: Rating = Rating.GOOD,
         budget: int | None = None,
+        policy: Policy | None = None,
     ) -> Plan:
         """The coming days as `today` would list them; never touches the log."""
         from studyplan.plan import simulate
@@ -256,7 +257,7 @@ class Study:
         return simulate(
             self.roadmap,
             self.states,
-            self.policy,
+            policy or self.policy,
             self.today,
             days,
             start=start,
@@ -264,6 +265,34 @@ class Study:
             budget=budget,
             graph=self.graph,
         )
+
+    def pace(
+        self, by: date, assume: Rating = Rating.GOOD, budget: int | None = None
+    ) -> tuple[Pace, Policy]:
+        """Whether every remaining topic can be introduced by `by`, and the policy (new
+        per day) that gets there, for the plan to show."""
+        from dataclasses import replace
+
+        from studyplan.plan import pace
+
+        if by < self.today:
+            raise InputError(
+                f"--by {by.isoformat()} is before today ({self.today.isoformat()}); "
+                "give a goal date from today on"
+            )
+        if budget is not None and budget < 0:
+            raise InputError(f"--minutes must be ≥ 0, got {budget}")
+        result = pace(
+            self.roadmap,
+            self.states,
+            self.policy,
+            self.today,
+            by,
+            assume=assume,
+            budget=budget,
+            graph=self.graph,
+        )
+        return result, replace(self.policy, new_per_day=result.needed or self.policy.new_per_day)
 
     @property
     def parameters_label(self) -> str:

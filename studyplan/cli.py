@@ -26,7 +26,7 @@ from studyplan.schedule import Entry, Queue
 
 if TYPE_CHECKING:
     from studyplan.export import NoteRef, Notes
-    from studyplan.plan import Plan
+    from studyplan.plan import Pace, Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 RATINGS = "again|hard|good|easy"
@@ -335,6 +335,12 @@ def _parse_date(value: str | None, option: str) -> date | None:
     help="How you will rate each planned topic.",
 )
 @click.option("--minutes", "budget", type=int, metavar="N", help="Time budget per day, in minutes.")
+@click.option(
+    "--by",
+    metavar="DATE",
+    help="Goal: every remaining topic introduced by DATE; says if the pace makes it, the "
+    "new topics per day it needs, and plans at that pace.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "-o",
@@ -352,6 +358,7 @@ def plan(
     week: bool,
     assume: str,
     budget: int | None,
+    by: str | None,
     fmt: str,
     output: str | None,
     force: bool,
@@ -364,6 +371,7 @@ def plan(
     studyplan plan                       the next 7 days in the terminal
     studyplan plan --week --start 2026-11-30 --format md -o "Week 49.md"
     studyplan plan --days 30 --format ics -o study.ics
+    studyplan plan --by 2027-03-01 --minutes 60
     """
     from studyplan import export
     from studyplan.plan import iso_week
@@ -376,13 +384,19 @@ def plan(
         days = (sunday - first).days + 1
         if days <= 0:
             raise click.BadParameter("that week is over", param_hint="--week")
-    result = study.plan(days, first, Rating.parse(assume), budget)
+    goal = _parse_date(by, "--by")
+    paced = study.pace(goal, Rating.parse(assume), budget) if goal is not None else None
+    policy = paced[1] if paced is not None else None
+    result = study.plan(days, first, Rating.parse(assume), budget, policy)
     if fmt == "text":
-        data = "\n".join(render_plan(result, study.roadmap.title, study.notes)) + "\n"
+        head = [*render_pace(paced[0], study.today), ""] if paced is not None else []
+        data = "\n".join(head + render_plan(result, study.roadmap.title, study.notes)) + "\n"
     elif fmt == "json":
         import json
 
         payload = export.plan_json(result, study.export_meta())
+        if paced is not None:
+            payload["pace"] = export.pace_json(paced[0])
         data = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
         data = export.plan_csv(result)
@@ -402,6 +416,41 @@ def plan(
         target = study.vault_root / study.config.plan_folder / target
     store.write_export(study.paths, target, data.encode("utf-8"), force=force)
     click.echo(f"Wrote {target} ({len(result.days)} days, {result.topics} topics).", err=True)
+
+
+def render_pace(pace: Pace, today: date) -> list[str]:
+    """The goal's verdict, in three lines at most."""
+    goal = f"{clock.fmt_day(pace.by)} {pace.by.year}"
+    if not pace.remaining:
+        return [f"Every topic is already introduced; nothing left to pace by {goal}."]
+    lines = [
+        f"Goal: the {pace.remaining} remaining topics introduced by {goal} "
+        f"({pace.days} study days; at least {pace.floor} a day)."
+    ]
+    if pace.on_track:
+        assert pace.finished is not None
+        lines.append(
+            f"On track: at {pace.current} new a day the last one comes on "
+            f"{clock.fmt_day(pace.finished, today)}."
+            + (
+                f" {pace.needed} a day would do."
+                if pace.needed and pace.needed < pace.current
+                else ""
+            )
+        )
+        return lines
+    lines.append(f"Behind: at {pace.current} new a day, {pace.introduced} of them by then.")
+    if pace.needed is None:
+        lines.append(
+            f"Out of reach under this time budget: even without a new-topic limit only "
+            f"{pace.reached} fit; raise --minutes (or daily_minutes) or move the date."
+        )
+    else:
+        lines.append(
+            f"Needs {pace.needed} new a day (new_per_day = {pace.needed}); the plan below "
+            "is at that pace."
+        )
+    return lines
 
 
 def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:

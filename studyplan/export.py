@@ -16,7 +16,7 @@ from studyplan import clock
 from studyplan.errors import StudyplanError
 from studyplan.graph import EdgeKind, Graph
 from studyplan.model import Card, Roadmap
-from studyplan.plan import Plan, iso_week
+from studyplan.plan import Pace, Plan, iso_week
 from studyplan.schedule import Entry, Queue
 
 if TYPE_CHECKING:
@@ -286,6 +286,20 @@ def forecast_png(rows: Sequence[ForecastDay], title: str) -> bytes:
     finally:
         pyplot.close(figure)
     return buffer.getvalue()
+
+
+def pace_json(pace: Pace) -> dict[str, Any]:
+    return {
+        "by": pace.by.isoformat(),
+        "remaining": pace.remaining,
+        "days": pace.days,
+        "new_per_day": pace.current,
+        "introduced_by_then": pace.introduced,
+        "finished": iso(pace.finished),
+        "on_track": pace.on_track,
+        "at_least_per_day": pace.floor,
+        "needed_per_day": pace.needed,
+    }
 
 
 # --- the prerequisite graph ------------------------------------------------------------

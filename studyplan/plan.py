@@ -7,13 +7,15 @@ simulated reviews live only in memory; nothing is written to the log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from studyplan import schedule
 from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.memory import CardState, apply, make_scheduler
-from studyplan.model import DayStamp, Policy, Rating, Review, Roadmap
+from studyplan.model import DayStamp, Mark, Policy, Rating, Review, Roadmap
+
+OPEN_MARKS = (Mark.OPEN, Mark.OTHER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +82,97 @@ def iso_week(day: date) -> tuple[date, date]:
     """Monday and Sunday of the ISO week that holds `day`."""
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """Can every remaining topic be introduced by `by`, and at how many new a day?"""
+
+    by: date
+    remaining: int  # topics not yet studied (ticked [x] and [-] ones are not counted)
+    days: int  # study days from today through `by`
+    current: int  # the configured new topics per day
+    introduced: int  # how many the current pace introduces by `by`
+    finished: date | None  # the day the current pace introduces the last one (if by `by`)
+    floor: int  # ceil(remaining / days): the pace if nothing else held topics back
+    needed: int | None  # the least new per day that makes it; None = not under this budget
+    reached: int  # how many the highest pace tried (`remaining` a day) introduces by `by`
+
+    @property
+    def on_track(self) -> bool:
+        return self.introduced >= self.remaining
+
+
+def _introduced(result: Plan) -> tuple[int, date | None]:
+    count, last = 0, None
+    for q in result.days:
+        if q.new:
+            count += len(q.new)
+            last = q.day
+    return count, last
+
+
+def pace(
+    roadmap: Roadmap,
+    states: dict[str, CardState],
+    policy: Policy,
+    today: date,
+    by: date,
+    *,
+    assume: Rating = Rating.GOOD,
+    budget: int | None = None,
+    graph: Graph = EMPTY_GRAPH,
+) -> Pace:
+    """Simulate the days through `by` at the configured pace, then search for the least
+    new-per-day that introduces every remaining topic in time (gates, budget and easy
+    days included: a later section opens only the day after the one before it is done)."""
+    if by < today:
+        raise ValueError("the goal date is before today")
+    days = (by - today).days + 1
+    remaining = sum(
+        1 for card in roadmap.cards if not states[card.id].studied and card.mark in OPEN_MARKS
+    )
+
+    def run(per_day: int) -> Plan:
+        return simulate(
+            roadmap,
+            states,
+            replace(policy, new_per_day=per_day),
+            today,
+            days,
+            assume=assume,
+            budget=budget,
+            graph=graph,
+        )
+
+    introduced, finished = _introduced(run(policy.new_per_day))
+    floor = -(-remaining // days)
+    needed: int | None = None
+    reached = introduced
+    if introduced >= remaining:  # on track: is a slower pace enough too?
+        low = max(floor, 1) if remaining else 0
+        while 0 < low < policy.new_per_day and _introduced(run(low))[0] < remaining:
+            low += 1
+        needed = min(low, policy.new_per_day)
+    else:
+        reached = _introduced(run(max(remaining, 1)))[0]
+        if reached >= remaining:
+            low, high = max(floor, policy.new_per_day + 1), max(remaining, 1)
+            while low < high:  # more new a day never introduces fewer: bisect
+                middle = (low + high) // 2
+                if _introduced(run(middle))[0] >= remaining:
+                    high = middle
+                else:
+                    low = middle + 1
+            needed = low
+    return Pace(
+        by=by,
+        remaining=remaining,
+        days=days,
+        current=policy.new_per_day,
+        introduced=min(introduced, remaining),
+        finished=finished if introduced >= remaining else None,
+        floor=floor,
+        needed=needed,
+        reached=min(reached, remaining),
+    )
