@@ -372,8 +372,8 @@ def compress(
     covers: dict[str, list[str]] = defaultdict(list)
     for entry in due:
         memory = entry.state.memory
-        if not creditable(memory, policy):
-            continue  # a hard topic is never left out
+        if not creditable(memory, policy) or memory.check:
+            continue  # a hard topic, or a check after a failure, is never left out
         for source, weight in graph.above(entry.card.id, policy.credit_floor).items():
             if source not in by_id and source not in candidates:
                 continue

@@ -1,0 +1,457 @@
+"""The prerequisite graph and the scheduling rules built on it, on small hand-made graphs
+with exact expected stabilities, days and lists."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+from pathlib import Path
+
+import pytest
+from fsrs import Card as FsrsCard
+from fsrs import Rating as FsrsRating
+from fsrs import Scheduler, State
+from hypothesis import given
+from hypothesis import strategies as st
+
+from studyplan import graph, memory, plan, schedule
+from studyplan.errors import RoadmapError
+from studyplan.graph import Edge, EdgeKind
+from studyplan.model import DayStamp, Policy, Rating, Review, Roadmap
+from studyplan.roadmap import parse
+
+from .conftest import Run
+
+POLICY = Policy(fuzz=False)
+D0 = date(2026, 1, 5)  # a Monday
+_ids = count()
+
+ROADMAP = (
+    "## 1. Maths\n"
+    "- [ ] Derivatives\n"
+    "- [ ] Chain Rule (requires:: [[Derivatives]]@0.5)\n"
+    "- [ ] Backprop [requires:: [[Chain Rule|the rule]], [[Derivatives]]@0.2] [[Backprop|Notes]]\n"
+)
+
+
+def road(text: str = ROADMAP) -> Roadmap:
+    return parse(text, "road.md")
+
+
+def stamp(card: str, day: date, rating: Rating = Rating.GOOD) -> DayStamp:
+    at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC) + timedelta(
+        seconds=next(_ids) % 3600
+    )
+    return DayStamp(Review(f"r{next(_ids):05d}", card, rating, at), day)
+
+
+def fold(stamps: list[DayStamp], g: graph.Graph, policy: Policy = POLICY) -> dict:  # type: ignore[type-arg]
+    return memory.fold(stamps, policy, graph=g)
+
+
+def fsrs_after(s: float, d: float, last: date, day: date, rating: FsrsRating) -> float:
+    """What py-fsrs itself gives for a real review: the test's independent reference."""
+    scheduler = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+    card = FsrsCard(
+        state=State.Review,
+        stability=s,
+        difficulty=d,
+        last_review=datetime(last.year, last.month, last.day, tzinfo=UTC),
+        due=datetime(day.year, day.month, day.day, tzinfo=UTC),
+    )
+    reviewed, _ = scheduler.review_card(
+        card, rating, review_datetime=datetime(day.year, day.month, day.day, tzinfo=UTC)
+    )
+    return float(reviewed.stability)
+
+
+# --- the graph ----------------------------------------------------------------------
+
+
+def test_inline_fields_become_weighted_edges_and_leave_the_title() -> None:
+    roadmap = road()
+    backprop = roadmap.cards[2]
+    assert (backprop.title, backprop.note) == ("Backprop", "Backprop")
+    assert backprop.needs == ("[[Chain Rule|the rule]]", "[[Derivatives]]@0.2")
+    g = graph.build(roadmap, [])
+    assert g.edges == (
+        Edge("chain-rule", "derivatives", 0.5, EdgeKind.REQUIRES, "road.md:3"),
+        Edge("backprop", "chain-rule", 1.0, EdgeKind.REQUIRES, "road.md:4"),
+        Edge("backprop", "derivatives", 0.2, EdgeKind.REQUIRES, "road.md:4"),
+    )
+    assert g.problems == ()
+    # Transitive weight is the best product along a path: 1.0 × 0.5 beats the direct 0.2.
+    assert g.below("backprop", 0.1) == {"chain-rule": 1.0, "derivatives": 0.5}
+    assert g.above("derivatives", 0.1) == {"chain-rule": 0.5, "backprop": 0.5}
+    assert g.below("backprop", 0.6) == {"chain-rule": 1.0}  # pruned below the floor
+
+
+def test_nesting_is_a_part_edge_and_map_tables_resolve_titles_ids_and_notes() -> None:
+    roadmap = road(ROADMAP + "- [ ] Calculus\n  - [ ] Limits\n")
+    text = (
+        "[requires]\n"
+        '"Backprop" = ["derivatives@0.9"]\n'
+        "\n"
+        "[parts]\n"
+        "Calculus = ['Derivatives@0.4', 'Chain Rule']\n"
+    )
+    refs, problems = graph.map_refs(text, "map.toml")
+    assert problems == []
+    g = graph.build(roadmap, refs)
+    assert [(e.source, e.target, e.weight, e.kind.value, e.origin) for e in g.edges] == [
+        ("calculus", "limits", 0.5, "part", "road.md:6"),
+        ("chain-rule", "derivatives", 0.5, "requires", "road.md:3"),
+        ("backprop", "chain-rule", 1.0, "requires", "road.md:4"),
+        ("backprop", "derivatives", 0.9, "requires", "map.toml:2"),  # the stronger one wins
+        ("calculus", "derivatives", 0.4, "part", "map.toml:5"),
+        ("calculus", "chain-rule", 1.0, "part", "map.toml:5"),
+    ]
+    assert g.requires("calculus") == ()  # parts never gate
+    assert g.requires("backprop") == ("chain-rule", "derivatives")
+
+
+def test_unknown_topics_and_bad_weights_are_reported_with_file_and_line() -> None:
+    roadmap = road(ROADMAP + "- [ ] Optimisers (requires:: [[Gradient]], [[Backprop]]@2)\n")
+    text = '[requires]\n"Backprop" = ["Derivatives"]\n"Nope" = ["Derivatives"]\n[other]\nx = 1\n'
+    refs, problems = graph.map_refs(text, "map.toml")
+    g = graph.build(roadmap, refs)
+    assert [*problems, *g.problems] == [
+        "map.toml:4: unknown table 'other' (use [requires] or [parts])",
+        "road.md:5: 'Optimisers' requires unknown topic 'Gradient'; link a title, id or note "
+        "of the roadmap",
+        "road.md:5: weight 2 in '[[Backprop]]@2' must be more than 0 and at most 1",
+        "map.toml:3: no topic 'Nope' in road.md",
+    ]
+
+
+def test_a_cycle_is_reported_and_broken_never_looped_on() -> None:
+    roadmap = road(
+        "## 1. Loop\n- [ ] A (requires:: [[C]])\n- [ ] B (requires:: [[A]])\n"
+        "- [ ] C (requires:: [[B]])\n"
+    )
+    g = graph.build(roadmap, [])
+    assert g.problems == (
+        "road.md:3: prerequisite cycle: A → C → B → A; these topics wait for each other "
+        "forever, so 'B requires A' is ignored until you remove one of them",
+    )
+    assert [(e.source, e.target) for e in g.edges] == [("a", "c"), ("c", "b")]
+    states = memory.states(roadmap, {})
+    q = schedule.queue(roadmap, states, D0, POLICY, graph=g)
+    assert [e.card.id for e in q.new] == ["b"]  # the chain that is left: B, then C, then A
+
+
+def test_a_long_cycle_does_not_exhaust_the_stack() -> None:
+    n = 3000
+    lines = [f"- [ ] T{i} (requires:: [[T{(i + 1) % n}]])" for i in range(n)]
+    roadmap = road("## 1. Long\n" + "\n".join(lines) + "\n")
+    g = graph.build(roadmap, [])
+    assert len(g.problems) == 1
+    assert len(g.edges) == n - 1
+    assert len(g.below("t0", 0.0001)) == n - 1
+
+
+@given(st.text(alphabet="[]()@:,.|#-requisAB01 \n", max_size=80))
+def test_any_requires_text_gives_cards_or_our_error_and_a_graph(text: str) -> None:
+    try:
+        roadmap = parse("## 1. S\n- [ ] A\n- [ ] B " + text + "\n", "r.md")
+    except RoadmapError:
+        return
+    g = graph.build(roadmap, [])
+    assert all(problem.startswith("r.md:") for problem in g.problems)
+    assert all(0 < e.weight <= 1 for e in g.edges)
+
+
+# --- implicit credit, penalty, remediation -------------------------------------------
+
+
+def test_a_good_review_credits_what_it_builds_on_by_the_edge_weight() -> None:
+    g = graph.build(road(), [])
+    alone = fold([stamp("derivatives", D0)], g)["derivatives"]
+    assert (alone.stability, alone.due) == (2.3065, D0 + timedelta(2))
+    day = D0 + timedelta(1)
+    after = fold([stamp("derivatives", D0), stamp("chain-rule", day)], g)["derivatives"]
+    good = fsrs_after(2.3065, alone.difficulty or 0, D0, day, FsrsRating.Good)
+    assert after.stability == pytest.approx(2.3065 + 0.5 * (good - 2.3065), abs=1e-9)
+    assert round(after.stability or 0, 4) == 4.8109
+    # The explicit history is untouched: still one review, last on D0; due moved out.
+    assert (after.reviewed, after.last, after.credits) == (1, D0, 1)
+    assert (after.since, after.due) == (D0, D0 + timedelta(5))
+    assert after.difficulty == alone.difficulty
+
+
+def test_weight_one_credit_is_exactly_a_good_review() -> None:
+    g = graph.build(road(), [])
+    day = D0 + timedelta(2)
+    stamps = [stamp("chain-rule", D0), stamp("backprop", day)]
+    after = fold(stamps, g)["chain-rule"]
+    real = fold([stamp("chain-rule", D0), stamp("chain-rule", day)], graph.EMPTY_GRAPH)
+    assert after.stability == pytest.approx(real["chain-rule"].stability, abs=1e-9)
+    assert (after.since, after.due) == (day, real["chain-rule"].due)
+
+
+def test_credit_that_arrives_too_early_is_worth_little() -> None:
+    g = graph.build(road(), [])
+    same_day = fold([stamp("derivatives", D0), stamp("chain-rule", D0)], g)["derivatives"]
+    two_days = fold([stamp("derivatives", D0), stamp("chain-rule", D0 + timedelta(2))], g)
+    gain_now = (same_day.stability or 0) - 2.3065
+    gain_later = (two_days["derivatives"].stability or 0) - 2.3065
+    # FSRS gives a same-day good review no more stability, so credit then is worth 0.
+    difficulty = same_day.difficulty or 0
+    assert fsrs_after(2.3065, difficulty, D0, D0, FsrsRating.Good) <= 2.3065
+    good = fsrs_after(2.3065, difficulty, D0, D0 + timedelta(2), FsrsRating.Good)
+    assert gain_later == pytest.approx(0.5 * (good - 2.3065), abs=1e-9)
+    assert (gain_now, round(gain_later, 4)) == (0.0, 4.3289)
+
+
+def test_no_credit_to_a_topic_the_learner_finds_hard() -> None:
+    g = graph.build(road(), [])
+    hard = [
+        stamp("derivatives", D0, Rating.AGAIN),
+        stamp("derivatives", D0 + timedelta(1), Rating.HARD),
+        stamp("derivatives", D0 + timedelta(2), Rating.HARD),
+    ]
+    before = fold(hard, g)["derivatives"]
+    assert (before.difficulty or 0) >= POLICY.credit_max_difficulty
+    after = fold([*hard, stamp("chain-rule", D0 + timedelta(3))], g)["derivatives"]
+    assert after == before
+    # Nor to a topic never studied, nor with graph scheduling switched off.
+    assert "derivatives" not in fold([stamp("chain-rule", D0)], g)
+    off = replace(POLICY, graph=False)
+    plain = fold([stamp("derivatives", D0), stamp("chain-rule", D0 + timedelta(1))], g, off)
+    assert plain["derivatives"].stability == 2.3065
+
+
+def test_again_lowers_what_builds_on_it_and_checks_its_key_prerequisites() -> None:
+    g = graph.build(road(), [])
+    base = [stamp("derivatives", D0), stamp("chain-rule", D0), stamp("backprop", D0)]
+    before = fold(base, graph.EMPTY_GRAPH)
+    day = D0 + timedelta(1)
+    after = fold([*base, stamp("chain-rule", day, Rating.AGAIN)], g)
+    # Penalty up: Backprop builds on Chain Rule (1.0) → half-way to what an `again` gives.
+    s = before["backprop"].stability or 0
+    forgot = fsrs_after(s, before["backprop"].difficulty or 0, D0, day, FsrsRating.Again)
+    assert after["backprop"].stability == pytest.approx(s - 0.5 * (s - forgot), abs=1e-9)
+    assert after["backprop"].due == D0 + timedelta(2)  # sooner, but not before tomorrow
+    # Remediation down: Derivatives (0.5, a key prerequisite) is checked tomorrow.
+    assert (after["derivatives"].due, after["derivatives"].check) == (
+        D0 + timedelta(2),
+        "chain-rule",
+    )
+    roadmap = road()
+    q = schedule.queue(roadmap, memory.states(roadmap, after), D0 + timedelta(2), POLICY, graph=g)
+    lines = {e.card.id: e.why for e in q.reviews}
+    assert lines["derivatives"] == "check: a prerequisite of Chain Rule, rated again"
+    # A weak prerequisite (0.2) is not checked: Backprop failing checks only Chain Rule.
+    failed = fold([*base, stamp("backprop", day, Rating.AGAIN)], g)
+    assert (failed["chain-rule"].check, failed["derivatives"].check) == ("backprop", "")
+
+
+# --- compression, gates, pacing ------------------------------------------------------
+
+
+def test_a_due_review_that_covers_others_is_shown_once() -> None:
+    roadmap = road()
+    g = graph.build(roadmap, [])
+    stamps = [stamp("derivatives", D0), stamp("chain-rule", D0), stamp("backprop", D0)]
+    memories = fold(stamps, graph.EMPTY_GRAPH)  # all three due on D0 + 2
+    day = D0 + timedelta(2)
+    q = schedule.queue(roadmap, memory.states(roadmap, memories), day, POLICY, graph=g)
+    assert [(e.card.id, [c.id for c in e.covers]) for e in q.reviews] == [
+        ("backprop", ["derivatives", "chain-rule"])
+    ]
+    assert q.reviews[0].why == "covers Derivatives, Chain Rule"
+    assert (q.covered, q.minutes) == (2, 30)
+    # Without the graph, all three.
+    plain = schedule.queue(roadmap, memory.states(roadmap, memories), day, POLICY)
+    assert sorted(e.card.id for e in plain.reviews) == ["backprop", "chain-rule", "derivatives"]
+
+
+def test_a_nearly_due_cover_is_pulled_forward_only_when_it_saves_work() -> None:
+    roadmap = road("## 1. M\n- [ ] A\n- [ ] B\n- [ ] C (requires:: [[A]], [[B]])\n")
+    g = graph.build(roadmap, [])
+    stamps = [stamp("a", D0), stamp("b", D0), stamp("c", D0), stamp("c", D0 + timedelta(2))]
+    memories = fold(stamps, graph.EMPTY_GRAPH)
+    assert (memories["a"].due, memories["c"].due) == (D0 + timedelta(2), D0 + timedelta(13))
+    day = D0 + timedelta(11)  # A and B overdue; C due in 2 days, within cover_days (3)
+    q = schedule.queue(roadmap, memory.states(roadmap, memories), day, POLICY, graph=g)
+    assert [(e.card.id, e.pulled, [c.id for c in e.covers]) for e in q.reviews] == [
+        ("c", 2, ["a", "b"])
+    ]
+    assert q.reviews[0].why == "2 days early, covers A, B"
+    assert q.minutes == 30
+    # Covering one 30-minute topic with a 30-minute one saves nothing: not pulled.
+    small = road("## 1. M\n- [ ] A\n- [ ] B\n- [ ] C (requires:: [[A]])\n")
+    g2 = graph.build(small, [])
+    q2 = schedule.queue(small, memory.states(small, memories), day, POLICY, graph=g2)
+    assert [(e.card.id, e.covers) for e in q2.reviews] == [("a", ()), ("b", ())]
+    # Half credit to a long-overdue topic leaves its recall under the target: not covered.
+    half = road("## 1. M\n- [ ] A\n- [ ] B\n- [ ] C (requires:: [[A]]@0.5, [[B]])\n")
+    g3 = graph.build(half, [])
+    q3 = schedule.queue(half, memory.states(half, memories), day, POLICY, graph=g3)
+    assert [(e.card.id, e.covers) for e in q3.reviews] == [("a", ()), ("b", ())]
+
+
+def test_relearning_gate_relocks_dependents_until_passed_again() -> None:
+    roadmap = road()
+    g = graph.build(roadmap, [])
+    passed = [stamp("derivatives", D0)]
+    failed = [*passed, stamp("derivatives", D0 + timedelta(1), Rating.AGAIN)]
+    day = D0 + timedelta(2)
+    for gate, locked in (("studied", False), ("relearning", True), ("stable", True)):
+        policy = replace(POLICY, gate=gate)
+        states = memory.states(roadmap, fold(failed, g, policy))
+        gate_ = schedule.Gate.build(states, policy, day, graph=g)
+        assert gate_.locked(states["chain-rule"]) is locked, gate
+    policy = replace(POLICY, gate="relearning")
+    states = memory.states(roadmap, fold(failed, g, policy))
+    q = schedule.queue(roadmap, states, day, policy, graph=g)
+    assert [e.card.id for e in q.new] == []
+    assert [(b.card.id, b.reason) for b in q.relocked] == [
+        ("derivatives", "re-locked: rated again on 2026-01-06")
+    ]
+    again = memory.states(roadmap, fold([*failed, stamp("derivatives", day)], g, policy))
+    q = schedule.queue(roadmap, again, day, policy, graph=g)
+    assert [e.card.id for e in q.new] == ["chain-rule"]
+    assert q.new[0].why == "unlocks Backprop"
+
+
+def test_stable_gate_waits_for_recall_and_says_why() -> None:
+    roadmap = road()
+    g = graph.build(roadmap, [])
+    policy = replace(POLICY, gate="stable", gate_recall=0.9)
+    states = memory.states(roadmap, fold([stamp("derivatives", D0)], g, policy))
+    soon = schedule.Gate.build(states, policy, D0 + timedelta(1), graph=g)
+    later = schedule.Gate.build(states, policy, D0 + timedelta(4), graph=g)
+    assert (soon.locked(states["chain-rule"]), later.locked(states["chain-rule"])) == (False, True)
+    assert [(b.card.id, b.reason) for b in later.blockers(states["chain-rule"])] == [
+        ("derivatives", "recall 86% < 90%")  # (1 + 0.9804 · 4 / 2.3065) ^ -0.1542 = 0.858
+    ]
+
+
+def test_pacing_says_how_many_new_a_day_a_goal_needs() -> None:
+    flat = road("## 1. All\n" + "".join(f"- [ ] T{i}\n" for i in range(10)))
+    states = memory.states(flat, {})
+    slow = replace(POLICY, new_per_day=1)
+    pace = plan.pace(flat, states, slow, D0, D0 + timedelta(4))
+    assert (pace.remaining, pace.days, pace.introduced, pace.floor, pace.needed) == (
+        10,
+        5,
+        5,
+        2,
+        2,
+    )
+    assert not pace.on_track
+    # Two sections of five: section 2 opens the day after section 1 is done, so two a
+    # day (the arithmetic floor) is not enough; three is.
+    gated = road(
+        "## 1. A\n"
+        + "".join(f"- [ ] A{i}\n" for i in range(5))
+        + "## 2. B\n"
+        + "".join(f"- [ ] B{i}\n" for i in range(5))
+    )
+    pace = plan.pace(gated, memory.states(gated, {}), slow, D0, D0 + timedelta(4))
+    assert (pace.floor, pace.needed, pace.introduced) == (2, 3, 5)
+    # On track already: the day the last one comes, and the least pace that would do.
+    fast = replace(POLICY, new_per_day=4)
+    pace = plan.pace(gated, memory.states(gated, {}), fast, D0, D0 + timedelta(9))
+    assert (pace.on_track, pace.finished, pace.needed) == (True, D0 + timedelta(3), 1)
+    # A time budget can put the goal out of reach.
+    pace = plan.pace(flat, states, slow, D0, D0 + timedelta(1), budget=30)
+    assert (pace.needed, pace.reached) == (None, 2)
+
+
+def test_easy_days_scale_new_topics_and_the_budget() -> None:
+    flat = road("## 1. All\n" + "".join(f"- [ ] T{i}\n" for i in range(10)))
+    weights = (1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0)
+    policy = replace(POLICY, new_per_day=4, day_weights=weights, daily_minutes=120)
+    states = memory.states(flat, {})
+    saturday, sunday = D0 + timedelta(5), D0 + timedelta(6)
+    monday = schedule.queue(flat, states, D0, policy)
+    sat = schedule.queue(flat, states, saturday, policy)
+    sun = schedule.queue(flat, states, sunday, policy)
+    assert [(len(q.new), q.budget, q.weight) for q in (monday, sat, sun)] == [
+        (4, 120, 1.0),
+        (2, 60, 0.5),
+        (0, 0, 0.0),
+    ]
+    # Across a week the 120 minutes go to reviews on Wednesday and Thursday first.
+    week = plan.simulate(flat, states, policy, D0, 7)
+    assert [(len(q.new), len(q.reviews)) for q in week.days] == [
+        (4, 0),
+        (4, 0),
+        (0, 4),
+        (0, 4),
+        (2, 0),
+        (0, 0),
+        (0, 0),
+    ]
+
+
+# --- through the command line --------------------------------------------------------
+
+
+def test_graph_command_text_dot_json(run: Run, tmp_path: Path) -> None:
+    roadmap = tmp_path / "road.md"
+    roadmap.write_text(ROADMAP, encoding="utf-8")
+    text = run("graph", roadmap=roadmap)
+    assert text.output == (
+        "road  (3 links; road.md)\n"
+        "  Chain Rule\n"
+        "    requires  Derivatives 0.5\n"
+        "  Backprop\n"
+        "    requires  Chain Rule 1, Derivatives 0.2\n"
+    )
+    # Prerequisites point at what they lead to; sections are clusters.
+    assert run("graph", "--format", "dot", roadmap=roadmap).output == (
+        'digraph "road" {\n'
+        "  rankdir=LR;\n"
+        '  node [shape=box, style=rounded, fontname="Helvetica"];\n'
+        "  subgraph cluster_1 {\n"
+        '    label="1. Maths";\n'
+        '    "derivatives" [label="Derivatives"];\n'
+        '    "chain-rule" [label="Chain Rule"];\n'
+        '    "backprop" [label="Backprop"];\n'
+        "  }\n"
+        '  "derivatives" -> "chain-rule" [label="0.5"];\n'
+        '  "chain-rule" -> "backprop" [label="1"];\n'
+        '  "derivatives" -> "backprop" [label="0.2"];\n'
+        "}\n"
+    )
+    data = json.loads(run("graph", "--format", "json", roadmap=roadmap).output)
+    assert data["edges"][0] == {
+        "source": "chain-rule",
+        "target": "derivatives",
+        "kind": "requires",
+        "weight": 0.5,
+        "origin": f"{roadmap}:3",
+    }
+
+
+def test_review_tells_what_the_graph_moved_and_today_explains(run: Run, tmp_path: Path) -> None:
+    roadmap = tmp_path / "road.md"
+    roadmap.write_text(ROADMAP, encoding="utf-8")
+    run("review", "Derivatives", "good", now="2026-01-05T09:00", roadmap=roadmap)
+    result = run("review", "Chain Rule", "good", now="2026-01-06T09:00", roadmap=roadmap)
+    assert result.output == (
+        "Recorded Chain Rule: good. next: Thu 8 Jan, in 2 days\n"
+        "Through the graph (credit to what it builds on): Derivatives.\n"
+    )
+    shown = json.loads(
+        run("show", "derivatives", "--json", now="2026-01-06T10:00", roadmap=roadmap).output
+    )
+    assert (shown["due"], shown["stability"]) == ("2026-01-10", 4.8109)
+    today = run("today", now="2026-01-06T10:00", roadmap=roadmap).output
+    assert "New (1)\n  §1  Backprop  topic   30 min  new  [[Backprop]]\n" in today
+
+
+def test_the_bundled_map_loads_without_problems(run: Run) -> None:
+    data = json.loads(run("graph", "--format", "json").output)
+    assert data["problems"] == []
+    assert len(data["edges"]) == 127
+    edges = {(e["source"], e["target"]): e["weight"] for e in data["edges"]}
+    assert edges[("backpropagation", "chain-rule")] == 1.0
+    assert edges[("backpropagation", "gradients")] == 0.8
+    assert edges[("principal-component-analysis", "eigenvalues-and-eigenvectors")] == 0.8
+    assert edges[("transformers", "neural-network-basics")] == 0.6
