@@ -9,11 +9,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyplan import clock, ledger, memory, store
+from studyplan.graph import EMPTY_GRAPH, Edge, EdgeKind, Graph
 from studyplan.model import DayStamp, Move, Policy, Rating, Review, Undo
 
 POLICY = Policy(fuzz=True)
 HOUR = 4
 T0 = datetime(2026, 1, 1, 9, tzinfo=UTC)
+# Credit, penalties and checks cross cards: the snapshot must still equal a full fold.
+GRAPH = Graph(
+    edges=(
+        Edge("x", "y", 0.8, EdgeKind.REQUIRES, "t:1"),
+        Edge("y", "z", 0.6, EdgeKind.PART, "t:2"),
+        Edge("w", "x", 1.0, EdgeKind.REQUIRES, "t:3"),
+    )
+)
 
 
 def _counted(home: store.Home, now: datetime) -> list[DayStamp]:
@@ -26,9 +35,11 @@ def reference_activity(home: store.Home, now: datetime) -> ledger.Activity:
     return ledger.tally(_counted(home, now))
 
 
-def reference(home: store.Home, now: datetime) -> dict[str, memory.Memory]:
+def reference(
+    home: store.Home, now: datetime, graph: Graph = EMPTY_GRAPH
+) -> dict[str, memory.Memory]:
     """Everything folded from scratch."""
-    return memory.fold(_counted(home, now), POLICY)
+    return memory.fold(_counted(home, now), POLICY, graph=graph)
 
 
 def append_review(home: store.Home, device: str, n: int, card: str, hours: int) -> str:
@@ -69,19 +80,20 @@ OPS = st.lists(
 
 
 @settings(max_examples=150, deadline=None)
-@given(OPS, st.sampled_from([1, 3, 100]))
+@given(OPS, st.sampled_from([1, 3, 100]), st.sampled_from([EMPTY_GRAPH, GRAPH]))
 def test_snapshot_and_tail_always_equal_a_full_fold(
     ops: list[tuple],  # type: ignore[type-arg]
     save_every: int,
+    graph: Graph,
 ) -> None:
     saved, ledger.SAVE_EVERY = ledger.SAVE_EVERY, save_every
     try:
-        _check_against_full_fold(ops)
+        _check_against_full_fold(ops, graph)
     finally:
         ledger.SAVE_EVERY = saved
 
 
-def _check_against_full_fold(ops: list[tuple]) -> None:  # type: ignore[type-arg]
+def _check_against_full_fold(ops: list[tuple], graph: Graph) -> None:  # type: ignore[type-arg]
     with tempfile.TemporaryDirectory() as folder:
         home = store.Home(Path(folder))
         ids: list[str] = []
@@ -106,11 +118,12 @@ def _check_against_full_fold(ops: list[tuple]) -> None:  # type: ignore[type-arg
                     cached.unlink()
             elif op[0] == "read":
                 now = T0 + timedelta(hours=op[1])
-                got = ledger.standing(home, POLICY, HOUR, now)
-                assert got.memories == reference(home, now)
+                got = ledger.standing(home, POLICY, HOUR, now, graph)
+                assert got.memories == reference(home, now, graph)
                 assert got.activity == reference_activity(home, now)
         now = T0 + timedelta(days=80)
-        assert ledger.standing(home, POLICY, HOUR, now).memories == reference(home, now)
+        final = ledger.standing(home, POLICY, HOUR, now, graph).memories
+        assert final == reference(home, now, graph)
 
 
 def test_the_snapshot_is_used_and_only_the_tail_is_read(tmp_path: Path) -> None:
@@ -144,3 +157,18 @@ def test_the_snapshot_is_used_and_only_the_tail_is_read(tmp_path: Path) -> None:
     fifth = ledger.standing(home, POLICY, HOUR, now)
     assert fifth.rebuilt
     assert fifth.memories == reference(home, now)
+
+
+def test_a_changed_graph_refolds_instead_of_reusing_the_snapshot(tmp_path: Path) -> None:
+    home = store.Home(tmp_path)
+    for n in range(12):
+        append_review(home, "a", n, "xy"[n % 2], n * 24)
+    now = T0 + timedelta(days=20)
+    plain = ledger.standing(home, POLICY, HOUR, now)
+    assert plain.rebuilt
+    with_graph = ledger.standing(home, POLICY, HOUR, now, GRAPH)
+    assert with_graph.rebuilt
+    assert with_graph.memories == reference(home, now, GRAPH)
+    assert with_graph.memories["y"] != plain.memories["y"]  # x's good reviews credit y
+    again = ledger.standing(home, POLICY, HOUR, now, GRAPH)
+    assert (again.rebuilt, again.memories) == (False, with_graph.memories)
