@@ -1,0 +1,181 @@
+"""Graph scheduling on and off: a seeded simulated learner follows `studyplan today` on the
+bundled roadmap and its prerequisite map for 180 days.
+
+The learner's memory model (the "truth" the simulation grades against):
+- every topic's memory follows FSRS-6 with its default parameters;
+- a session on a topic is recalled with the true retrievability; recalled → good
+  (15 % easy, 15 % hard), forgotten → again;
+- a session on a topic also exercises the topics it encompasses (the map's weights,
+  multiplied along paths, times a transfer factor τ) as a fractional review, the same
+  rule studyplan's implicit credit uses (τ = 1: the map is right; τ = 0.5: the map
+  claims twice the transfer there really is). Failing a topic harms nothing else.
+
+The scheduler only sees the ratings (as the real one sees the log); with the graph off it
+schedules every topic alone. Gate violations are counted independently of the scheduler:
+a topic introduced before every topic of the earlier sections, its parent and its
+prerequisites had been studied.
+
+    python bench/learner.py [--days 180] [--seed 7] [--seeds 20]
+
+With --seeds N it also runs seeds 1…N and prints the mean and range of the changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from studyplan import graph, memory, schedule
+from studyplan.model import DayStamp, Mark, Policy, Rating, Review, Roadmap
+from studyplan.roadmap import parse
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+START = date(2026, 1, 5)
+
+
+@dataclass
+class Outcome:
+    sessions: int = 0  # every explicit study session
+    reviews: int = 0  # sessions on topics already introduced
+    minutes: int = 0
+    introduced: int = 0
+    violations: int = 0
+    predicted: float = 0.0  # studyplan's mean recall of studied topics on the last day
+    true: float = 0.0  # the simulated learner's
+
+
+def scaled(g: graph.Graph, factor: float) -> graph.Graph:
+    return graph.Graph(tuple(replace(e, weight=e.weight * factor) for e in g.edges))
+
+
+def violates(card_id: str, roadmap: Roadmap, g: graph.Graph, studied: set[str]) -> bool:
+    card = roadmap.by_id()[card_id]
+    before = [
+        c.id
+        for c in roadmap.cards
+        if c.section is not None
+        and card.section is not None
+        and c.section < card.section
+        and c.mark not in (Mark.DONE, Mark.SKIPPED)
+    ]
+    needed = [*before, *g.requires(card_id), *([card.parent] if card.parent else [])]
+    return any(other not in studied for other in needed)
+
+
+def run(
+    roadmap: Roadmap, g: graph.Graph, on: bool, transfer: float, days: int, seed: int
+) -> Outcome:
+    policy = Policy(fuzz=True, graph=on)
+    truth_policy = Policy(fuzz=False, graph=True, credit_max_difficulty=10.0, penalty=0.0)
+    truth_graph = scaled(g, transfer)
+    scheduler = memory.make_scheduler(policy)
+    rng = random.Random(seed)
+    seen: dict[str, memory.Memory] = {}  # what studyplan knows (from the ratings)
+    truth: dict[str, memory.Memory] = {}  # the learner's memory
+    studied: set[str] = set()
+    out = Outcome()
+    used = g if on else graph.EMPTY_GRAPH
+    for offset in range(days):
+        day = START + timedelta(days=offset)
+        q = schedule.queue(roadmap, memory.states(roadmap, seen), day, policy, graph=used)
+        for n, entry in enumerate((*q.reviews, *q.new)):
+            card = entry.card.id
+            if entry.new:
+                out.introduced += 1
+                out.violations += violates(card, roadmap, g, studied)
+                rating = Rating.GOOD
+            else:
+                out.reviews += 1
+                recall = memory.recall(truth.get(card, memory.EMPTY), scheduler, day) or 0.0
+                if rng.random() < recall:
+                    rating = rng.choices([Rating.HARD, Rating.GOOD, Rating.EASY], (15, 70, 15))[0]
+                else:
+                    rating = Rating.AGAIN
+            at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) + timedelta(minutes=n)
+            review = Review(f"{offset:03d}-{n:02d}", card, rating, at, minutes=entry.minutes)
+            stamp = DayStamp(review, day)
+            memory.apply(seen, stamp, policy, scheduler, used)
+            memory.apply(truth, stamp, truth_policy, scheduler, truth_graph)
+            studied.add(card)
+            out.sessions += 1
+            out.minutes += entry.minutes
+    last = START + timedelta(days=days - 1)
+    predicted = [memory.recall(seen[c], scheduler, last) or 0.0 for c in studied]
+    true = [memory.recall(truth[c], scheduler, last) or 0.0 for c in studied]
+    out.predicted = sum(predicted) / len(predicted)
+    out.true = sum(true) / len(true)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--days", type=int, default=180)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seeds", type=int, default=0, help="also summarise seeds 1…N")
+    args = parser.parse_args()
+    roadmap = parse((DATA / "ml-learning-path.md").read_text(encoding="utf-8"), "ml")
+    name = "ml-learning-path.prerequisites.toml"
+    refs, problems = graph.map_refs((DATA / name).read_text(encoding="utf-8"), name)
+    g = graph.build(roadmap, refs)
+    assert not problems and not g.problems, (problems, g.problems)
+    print(
+        f"{len(roadmap.cards)} topics, {len(g.edges)} links, {args.days} days, seed {args.seed}; "
+        "defaults: 2 new a day, 20 reviews a day, retention 0.9, fuzz on"
+    )
+    for transfer in (1.0, 0.5):
+        off = run(roadmap, g, False, transfer, args.days, args.seed)
+        on = run(roadmap, g, True, transfer, args.days, args.seed)
+        print(f"\nlearner transfer τ = {transfer:g}")
+        print(f"{'':34}{'graph off':>12}{'graph on':>12}{'change':>10}")
+        rows = [
+            ("explicit reviews", off.reviews, on.reviews),
+            ("sessions (reviews + new)", off.sessions, on.sessions),
+            ("minutes", off.minutes, on.minutes),
+            ("topics introduced", off.introduced, on.introduced),
+            ("gate violations", off.violations, on.violations),
+        ]
+        for label, a, b in rows:
+            change = f"{(b - a) / a:+.1%}" if a else "-"
+            print(f"{label:34}{a:>12}{b:>12}{change:>10}")
+        for label, x, y in (
+            ("mean predicted recall, day 180", off.predicted, on.predicted),
+            ("mean true recall, day 180", off.true, on.true),
+        ):
+            print(f"{label:34}{x:>12.1%}{y:>12.1%}{(y - x) * 100:>+9.1f}pp")
+    if args.seeds:
+        summarise(roadmap, g, args.days, args.seeds)
+
+
+def summarise(roadmap: Roadmap, g: graph.Graph, days: int, seeds: int) -> None:
+    print(f"\nseeds 1-{seeds}: mean [min, max] of graph on vs off")
+    for transfer in (1.0, 0.5):
+        fewer, predicted, true, met, not_worse = [], [], [], 0, 0
+        for seed in range(1, seeds + 1):
+            off = run(roadmap, g, False, transfer, days, seed)
+            on = run(roadmap, g, True, transfer, days, seed)
+            fewer.append((on.reviews - off.reviews) / off.reviews)
+            predicted.append((on.predicted - off.predicted) * 100)
+            true.append((on.true - off.true) * 100)
+            met += fewer[-1] <= -0.2 and abs(predicted[-1]) <= 1.0
+            not_worse += fewer[-1] <= -0.2 and predicted[-1] >= -1.0
+        for label, values, unit in (
+            ("explicit reviews", [v * 100 for v in fewer], "%"),
+            ("mean predicted recall", predicted, "pp"),
+            ("mean true recall", true, "pp"),
+        ):
+            mean = sum(values) / len(values)
+            print(
+                f"τ = {transfer:g}  {label:24}{mean:+7.1f}{unit:<3}"
+                f"[{min(values):+.1f}, {max(values):+.1f}]"
+            )
+        print(
+            f"τ = {transfer:g}  ≥ 20 % fewer reviews with predicted recall within ±1 pp: "
+            f"{met}/{seeds}; with it at most 1 pp lower: {not_worse}/{seeds}"
+        )
+
+
+if __name__ == "__main__":
+    main()
