@@ -288,10 +288,11 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
         lines.append(
             f"{blocker.card.title} was rated again: what builds on it waits until it is passed."
         )
-    if q.covered:
+    if q.covered == 1:
+        lines.append("1 due review is covered by a review above that exercises it.")
+    elif q.covered:
         lines.append(
-            f"{q.covered} due review{' is' if q.covered == 1 else 's are'} covered by "
-            "the reviews above that exercise them."
+            f"{q.covered} due reviews are covered by the reviews above that exercise them."
         )
     if q.weight != 1.0:
         lines.append(f"An easy day: {q.weight:.0%} of the usual new topics and time budget.")
@@ -638,6 +639,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                 "parameters": "fitted" if study.config.parameters else "default",
                 "blocked_by": [b.card.id for b in blocking],
                 "blocked_why": [b.reason for b in blocking],
+                "today": _why_today(study, card),
                 "reviews": [
                     {
                         "rating": s.review.rating.label,
@@ -680,10 +682,10 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     else:
         out(f"  status    {st}")
     out(f"  FSRS      {study.parameters_label}")
+    why = _why_today(study, card)
+    if why:
+        out(f"  today     {why}")
     if blocking:
-        relocks = [b for b in blocking if b.relocks]
-        if relocks:
-            out(f"  why       re-locked by {relocks[0].card.title} ({relocks[0].reason[11:]})")
         names = ", ".join(c.card.title for c in blocking[:6])
         more = f" and {len(blocking) - 6} more" if len(blocking) > 6 else ""
         out(f"  blocked   by {names}{more}")
@@ -738,6 +740,21 @@ def graph(ctx: click.Context, fmt: str) -> None:
             "a <roadmap>.prerequisites.toml map."
         )
     out("\n".join(lines))
+
+
+def _why_today(study: Study, card: Card) -> str | None:
+    """One line: why the card is (or is not) on today's list."""
+    q = study.queue()
+    for entry in (*q.reviews, *q.new):
+        if entry.card.id == card.id:
+            return ("new: " if entry.new else "review: ") + entry.why
+        if card in entry.covers:
+            return f"covered by {entry.card.title}, which exercises it"
+    relocks = [b for b in study.blockers(card) if b.relocks] if not card.done else []
+    if relocks and not study.states[card.id].studied:
+        reason = relocks[0].reason.removeprefix("re-locked: ")
+        return f"re-locked by {relocks[0].card.title} ({reason})"
+    return None
 
 
 # --- progress / forecast / optimize ----------------------------------------------------

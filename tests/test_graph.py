@@ -455,3 +455,26 @@ def test_the_bundled_map_loads_without_problems(run: Run) -> None:
     assert edges[("backpropagation", "gradients")] == 0.8
     assert edges[("principal-component-analysis", "eigenvalues-and-eigenvectors")] == 0.8
     assert edges[("transformers", "neural-network-basics")] == 0.6
+
+
+def test_show_and_today_explain_a_relock(run: Run, tmp_path: Path) -> None:
+    roadmap = tmp_path / "road.md"
+    roadmap.write_text(ROADMAP, encoding="utf-8")
+    assert run("config", "set", "gate", "relearning").exit_code == 0
+    run("review", "Derivatives", "good", now="2026-01-05T09:00", roadmap=roadmap)
+    run("review", "Derivatives", "again", now="2026-01-06T09:00", roadmap=roadmap)
+    shown = run("show", "Chain Rule", now="2026-01-07T09:00", roadmap=roadmap).output
+    assert "  today     re-locked by Derivatives (rated again on 2026-01-06)\n" in shown
+    assert "  blocked   by Derivatives\n" in shown
+    today = run("today", now="2026-01-07T09:00", roadmap=roadmap).output
+    assert "Derivatives was rated again: what builds on it waits until it is passed.\n" in today
+    data = json.loads(
+        run("show", "Derivatives", "--json", now="2026-01-07T09:00", roadmap=roadmap).output
+    )
+    assert data["today"] == "review: due 2026-01-07, recall 86%"
+    bad = run("config", "set", "gate", "strict")
+    assert (bad.exit_code, bad.stderr) == (
+        2,
+        'studyplan: error: \'gate\' must be one of "studied", "relearning", "stable", '
+        "got 'strict'\n",
+    )
