@@ -295,7 +295,9 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
             f"{q.covered} due reviews are covered by the reviews above that exercise them."
         )
     if q.weight != 1.0:
-        lines.append(f"An easy day: {q.weight:.0%} of the usual new topics and time budget.")
+        lines.append(
+            f"An easy day: {q.weight:.0%} of the usual new topics and time budget (day_weights)."
+        )
     if q.reviews or q.new:
         lines.append(
             f"{len(q.reviews) + len(q.new)} topics, about {q.minutes} min. "
@@ -1136,13 +1138,18 @@ def config(ctx: click.Context) -> None:
     out(f"# {study.paths.config_path}")
     for key in CHECKS:
         value = getattr(current, key)
-        shown = "(unset)" if value is None else _toml_value(value)
+        shown = "(unset)" if value is None else _toml_value(value, key)
         mark = "" if value != getattr(default, key) else "  (default)"
         out(f"{key} = {shown}{mark}")
         out(f"    {HELP[key]}")
 
 
-def _toml_value(value: Any) -> str:
+def _toml_value(value: Any, key: str = "") -> str:
+    if key == "day_weights":
+        from studyplan.config import WEEKDAYS
+
+        pairs = [f"{d} = {w:g}" for d, w in zip(WEEKDAYS, value, strict=True) if w != 1.0]
+        return "{ " + ", ".join(pairs) + " }" if pairs else "{}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -1176,7 +1183,7 @@ def config_set(ctx: click.Context, key: str, value: str) -> None:
         clock.zone(parsed)
     updated = replace(study.config, **{key: parsed})
     store.save_config(study.paths, updated)
-    out(f"{key} = {_toml_value(parsed)}")
+    out(f"{key} = {_toml_value(parsed, key)}")
 
 
 @config.command("path")

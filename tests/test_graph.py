@@ -478,3 +478,55 @@ def test_show_and_today_explain_a_relock(run: Run, tmp_path: Path) -> None:
         'studyplan: error: \'gate\' must be one of "studied", "relearning", "stable", '
         "got 'strict'\n",
     )
+
+
+def test_plan_by_a_goal_date_and_easy_days_from_the_command_line(run: Run, tmp_path: Path) -> None:
+    roadmap = tmp_path / "r.md"
+    roadmap.write_text(
+        "## 1. A\n"
+        + "".join(f"- [ ] A{i}\n" for i in range(5))
+        + "## 2. B\n"
+        + "".join(f"- [ ] B{i}\n" for i in range(5)),
+        encoding="utf-8",
+    )
+    monday = "2026-01-05T09:00"
+    result = run("plan", "--by", "2026-01-09", "--days", "1", now=monday, roadmap=roadmap)
+    assert result.output.splitlines()[:3] == [
+        "Goal: the 10 remaining topics introduced by Fri 9 Jan 2026 (5 study days; at least "
+        "2 a day).",
+        "Behind: at 2 new a day, 9 of them by then.",
+        "Needs 3 new a day (new_per_day = 3); the plan below is at that pace.",
+    ]
+    assert "Mon 5 Jan · 3 topics · 90 min" in result.output
+    data = json.loads(
+        run("plan", "--by", "2026-01-20", "--format", "json", now=monday, roadmap=roadmap).output
+    )
+    assert data["pace"] == {
+        "by": "2026-01-20",
+        "remaining": 10,
+        "days": 16,
+        "new_per_day": 2,
+        "introduced_by_then": 10,
+        "finished": "2026-01-10",
+        "on_track": True,
+        "at_least_per_day": 1,
+        "needed_per_day": 1,
+    }
+    late = run("plan", "--by", "2026-01-04", now=monday, roadmap=roadmap)
+    assert (late.exit_code, late.stderr) == (
+        2,
+        "studyplan: error: --by 2026-01-04 is before today (2026-01-05); give a goal date "
+        "from today on\n",
+    )
+    assert run("config", "set", "day_weights", "{ sat = 0.5, sun = 0 }").output == (
+        "day_weights = { sat = 0.5, sun = 0 }\n"
+    )
+    sunday = run("today", "--json", now="2026-01-11T09:00", roadmap=roadmap)
+    saturday = run("today", "--json", now="2026-01-10T09:00", roadmap=roadmap)
+    assert (len(json.loads(saturday.output)["new"]), len(json.loads(sunday.output)["new"])) == (
+        1,
+        0,
+    )
+    bad = run("config", "set", "day_weights", "{ sunday = 0 }")
+    assert bad.exit_code == 2
+    assert "'day_weights' names an unknown day 'sunday'" in bad.stderr
