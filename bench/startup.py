@@ -24,7 +24,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from common import study
+from common import bundled_graph, study
 
 from studyplan import schedule, store
 from studyplan.config import Config
@@ -49,7 +49,8 @@ def simulate_year(home: store.Home, days: int = 365, seed: int = 7) -> int:
             title=entry.card.title,
         )
 
-    _, count = study(roadmap, policy, home.log_path("bench"), start.date(), days, answer)
+    log = home.log_path("bench")
+    _, count = study(roadmap, policy, log, start.date(), days, answer, bundled_graph(roadmap))
     return count
 
 
