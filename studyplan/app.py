@@ -155,7 +155,10 @@ class Study:
         refs: list[graph.Ref] = []
         problems: list[str] = []
         if self.map_path is not None:
-            refs, problems = graph.map_refs(store.read_map(self.map_path), str(self.map_path))
+            where = str(self.map_path)
+            refs, problems = store.read_map_parsed(
+                self.map_path, self.paths.cache_dir, lambda text: graph.map_refs(text, where)
+            )
         resolve = None
         if self.links is not None and self.vault is not None:
             from studyplan.vault import note_refs, resolver

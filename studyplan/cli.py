@@ -256,6 +256,10 @@ def _card_lines(lead: str, card: Card, width: int, detail: str, notes: Notes) ->
     return lines
 
 
+def _topics(n: int) -> str:
+    return f"{n} topic" if n == 1 else f"{n} topics"
+
+
 def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[str]:
     today_ = q.day
     width = max((len(e.card.title) for e in (*q.reviews, *q.new)), default=0)
@@ -300,7 +304,7 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
         )
     if q.reviews or q.new:
         lines.append(
-            f"{len(q.reviews) + len(q.new)} topics, about {q.minutes} min. "
+            f"{_topics(len(q.reviews) + len(q.new))}, about {q.minutes} min. "
             f'Log each with: studyplan review "TOPIC" {RATINGS}'
         )
     return lines
@@ -462,14 +466,14 @@ def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:
     span = f"{clock.fmt_day(days[0].day)} – {clock.fmt_day(days[-1].day)} {days[-1].day.year}"
     lines = [
         style(f"Plan for {span} · {title}", bold=True),
-        f"assuming every topic is rated {result.assume.label} · {result.topics} topics · "
+        f"assuming every topic is rated {result.assume.label} · {_topics(result.topics)} · "
         f"about {result.minutes} min",
     ]
     for q in days:
         count = len(q.reviews) + len(q.new)
         lines += [
             "",
-            style(f"{clock.fmt_day(q.day)} · {count} topics · {q.minutes} min", bold=True),
+            style(f"{clock.fmt_day(q.day)} · {_topics(count)} · {q.minutes} min", bold=True),
         ]
         if not count:
             lines.append("  nothing planned")

@@ -13,12 +13,12 @@ import contextlib
 import os
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, InputError, LogError, RoadmapError
@@ -168,6 +168,26 @@ def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
 
 
 ROADMAP_CACHE_VERSION = 7
+
+
+T = TypeVar("T")
+
+
+def read_map_parsed(path: Path, cache_dir: Path, parse: Callable[[str], T]) -> T:
+    """`parse` of a prerequisite map's text, kept as a pickle keyed by the file's identity
+    (the daily command then needs neither the file's TOML nor the TOML parser)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return parse(read_map(path))  # read_map says what is wrong
+    key = ("map", 1, str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
+    cache_path = _cache_path(cache_dir, "map", path)
+    cached = load_cache(cache_path)
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key:
+        return cast(T, cached[1])
+    parsed = parse(read_map(path))
+    save_cache(cache_path, (key, parsed))
+    return parsed
 
 
 def read_map(path: Path) -> str:
