@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -199,11 +199,17 @@ class Graph:
 
     def requires(self, card_id: str) -> tuple[str, ...]:
         """Direct prerequisites: the gate keeps `card_id` new until they are satisfied."""
-        return tuple(e.target for e in self._down.get(card_id, ()) if e.kind is EdgeKind.REQUIRES)
+        edges = self._down.get(card_id)
+        if not edges:
+            return ()
+        return tuple(e.target for e in edges if e.kind is EdgeKind.REQUIRES)
 
     def dependents(self, card_id: str) -> tuple[str, ...]:
         """Cards that directly require `card_id`."""
-        return tuple(e.source for e in self._up.get(card_id, ()) if e.kind is EdgeKind.REQUIRES)
+        edges = self._up.get(card_id)
+        if not edges:
+            return ()
+        return tuple(e.source for e in edges if e.kind is EdgeKind.REQUIRES)
 
     def direct(self, card_id: str) -> list[Edge]:
         """Edges from `card_id` to what it exercises directly."""
@@ -243,9 +249,13 @@ class Graph:
 EMPTY_GRAPH = Graph()
 
 
-def build(roadmap: Roadmap, refs: Iterable[Ref], resolve: Resolver | None = None) -> Graph:
+def build(roadmap: Roadmap, refs: Sequence[Ref], resolve: Resolver | None = None) -> Graph:
     """The graph of a roadmap: nesting, then the written references. Unknown topics and
     cycles are reported as "file:line: message" and left out."""
+    refs = [*_inline(roadmap), *refs]
+    nested = any(card.parent is not None for card in roadmap.cards)
+    if not refs and not nested:
+        return EMPTY_GRAPH  # the common case of a plain roadmap: nothing to resolve
     resolve = resolve or title_resolver(roadmap)
     cards = roadmap.by_id()
     edges: dict[tuple[str, str], Edge] = {}
@@ -269,7 +279,7 @@ def build(roadmap: Roadmap, refs: Iterable[Ref], resolve: Resolver | None = None
                     f"{roadmap.source}:{card.line}",
                 )
             )
-    for ref in [*_inline(roadmap), *refs]:
+    for ref in refs:
         sources = resolve(ref.source) if ref.source_is_text else (ref.source,)
         if not sources:
             problems.append(f"{ref.origin}: no topic '{ref.source}' in {roadmap.source}")
@@ -290,7 +300,9 @@ def build(roadmap: Roadmap, refs: Iterable[Ref], resolve: Resolver | None = None
         for source in sources:
             for found in targets[:1]:  # a repeated title means its first card
                 add(Edge(source, found, weight, ref.kind, ref.origin))
-    kept, loops = _break_cycles(roadmap, list(edges.values()))
+    collected = list(edges.values())
+    requires = any(e.kind is EdgeKind.REQUIRES for e in collected)
+    kept, loops = _break_cycles(roadmap, collected) if requires else (collected, [])
     titles = {card.id: card.title for card in roadmap.cards}
     for loop, dropped in loops:
         path = " → ".join(titles.get(i, i) for i in loop)

@@ -237,30 +237,36 @@ def apply(
     policy: Policy,
     scheduler: Scheduler,
     graph: Graph = EMPTY_GRAPH,
-) -> None:
-    """Fold one review into `memories` (in place), with its effects on the graph."""
+) -> list[str]:
+    """Fold one review into `memories` (in place), with its effects on the graph; return
+    the ids whose memory it touched."""
     card_id = stamp.review.card
     memory = memories.get(card_id, EMPTY)
     if not memory.follows(stamp.review):
         raise ValueError(f"review {stamp.review.id} is older than the memory of {card_id}")
     memories[card_id] = extend(memory, card_id, stamp, policy, scheduler)
+    touched = [card_id]
     if not graph.edges or not policy.graph:
-        return
+        return touched
     day, rating = stamp.day, stamp.review.rating
     if rating >= Rating.GOOD:
         for target, weight in graph.below(card_id, policy.credit_floor).items():
             other = memories.get(target)
             if other is not None:
                 memories[target] = credited(other, weight, day, policy, scheduler)
+                touched.append(target)
     elif rating is Rating.AGAIN:
         for source, weight in graph.above(card_id, policy.credit_floor).items():
             other = memories.get(source)
             if other is not None:
                 memories[source] = penalised(other, weight, day, policy, scheduler)
+                touched.append(source)
         for edge in graph.direct(card_id):
             other = memories.get(edge.target)
             if other is not None and edge.weight >= KEY_WEIGHT:
                 memories[edge.target] = checked(other, card_id, day)
+                touched.append(edge.target)
+    return touched
 
 
 def creditable(memory: Memory, policy: Policy) -> bool:

@@ -57,6 +57,7 @@ def simulate(
     estimator = schedule.Estimator.build(states, policy)
     memories = {card_id: state.memory for card_id, state in states.items()}
     current = dict(states)
+    touched: list[str] = []
     shown: list[schedule.Queue] = []
     day = today
     while len(shown) < days:
@@ -72,8 +73,11 @@ def simulate(
                 minutes=entry.minutes,
                 title=entry.card.title,
             )
-            apply(memories, DayStamp(review, day), policy, scheduler, graph)
-        current = {i: CardState(s.card, memories[i]) for i, s in current.items()}
+            touched += apply(memories, DayStamp(review, day), policy, scheduler, graph)
+        for card_id in touched:
+            if card_id in current:
+                current[card_id] = CardState(current[card_id].card, memories[card_id])
+        touched.clear()
         day += timedelta(days=1)
     return Plan(days=tuple(shown), assume=assume, budget=budget)
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from fsrs import Scheduler
 
 from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.memory import (
     CardState,
-    Memory,
     creditable,
     credited,
     make_scheduler,
     recall,
 )
-from studyplan.model import Card, Kind, Mark, Policy, Rating, Roadmap
+from studyplan.model import Card, Kind, Mark, Policy, Roadmap
 
 GATES = ("studied", "relearning", "stable")
 
@@ -56,6 +56,7 @@ class Gate:
     day: date
     scheduler: Scheduler
     graph: Graph = EMPTY_GRAPH
+    _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -139,19 +140,61 @@ class Gate:
         return tuple(found.values())
 
     def unlocks(self, state: CardState) -> tuple[Card, ...]:
-        """The new cards that satisfying this one would open (alone, today)."""
+        """The new cards that satisfying this one would open (alone, today): the sections
+        its being the last unsatisfied card of its section opens, its children and the
+        cards that require it. Looks only at those, not at every card."""
         card = state.card
-        passed = Memory(
-            reviewed=1, first=self.day, last=self.day, stability=1e6, difficulty=5.0,
-            due=self.day + timedelta(days=1), since=self.day, last_rating=int(Rating.GOOD),
-        )  # fmt: skip
-        states = {**self.states, card.id: CardState(card, passed)}
-        after = Gate.build(states, self.policy, self.day, self.scheduler, self.graph)
-        return tuple(
-            other.card
-            for other in self.states.values()
-            if other.card.id != card.id and self.locked(other) and not after.locked(other)
-        )
+        if self.satisfied(state):
+            return ()
+        unsatisfied, by_section, children = self._indexes()
+        opened = self.open_below
+        if card.section is not None and card.section == opened and unsatisfied[card.section] == 1:
+            later = [n for n, count in unsatisfied.items() if count and n > card.section]
+            opened = min(later, default=float("inf"))
+        candidates: list[CardState] = []
+        for number, members in by_section.items():
+            if self.open_below < number <= opened:
+                candidates += members
+        near = (*children.get(card.id, ()), *self.graph.dependents(card.id))
+        candidates += [self.states[i] for i in near if i in self.states]
+        found: dict[str, Card] = {}
+        for other in candidates:
+            if other.card.id == card.id or other.card.id in found:
+                continue
+            if self.locked(other) and not self._locked_if(other, opened, card.id):
+                found[other.card.id] = other.card
+        return tuple(sorted(found.values(), key=lambda c: c.order))
+
+    def _locked_if(self, state: CardState, open_below: float, passed: str) -> bool:
+        """`locked`, with sections up to `open_below` open and `passed` satisfied."""
+        card = state.card
+        if card.section is not None and card.section > open_below:
+            return True
+        for other in self.waits_for(card):
+            required = self.states.get(other)
+            if other != passed and required is not None and not self.satisfied(required):
+                return True
+        return False
+
+    def _indexes(
+        self,
+    ) -> tuple[dict[int, int], dict[int, list[CardState]], dict[str, list[str]]]:
+        """Unsatisfied cards per section, cards per section, children per parent (once)."""
+        if not self._index:
+            unsatisfied: dict[int, int] = {}
+            by_section: dict[int, list[CardState]] = {}
+            children: dict[str, list[str]] = {}
+            for state in self.states.values():
+                card = state.card
+                if card.parent is not None:
+                    children.setdefault(card.parent, []).append(card.id)
+                if card.section is not None:
+                    by_section.setdefault(card.section, []).append(state)
+                    unsatisfied[card.section] = unsatisfied.get(card.section, 0) + (
+                        not self.satisfied(state)
+                    )
+            self._index.update(unsatisfied=unsatisfied, by_section=by_section, children=children)
+        return self._index["unsatisfied"], self._index["by_section"], self._index["children"]
 
 
 # --- minutes -------------------------------------------------------------------------

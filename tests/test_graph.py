@@ -530,3 +530,56 @@ def test_plan_by_a_goal_date_and_easy_days_from_the_command_line(run: Run, tmp_p
     bad = run("config", "set", "day_weights", "{ sunday = 0 }")
     assert bad.exit_code == 2
     assert "'day_weights' names an unknown day 'sunday'" in bad.stderr
+
+
+def _unlocks_by_brute_force(gate: schedule.Gate, state: memory.CardState) -> tuple[str, ...]:
+    """The definition: rebuild the gate with this card passed, compare every card."""
+    day = gate.day
+    passed = memory.Memory(
+        reviewed=1, first=day, last=day, stability=1e6, difficulty=5.0,
+        due=day + timedelta(days=1), since=day, last_rating=int(Rating.GOOD),
+    )  # fmt: skip
+    states = {**gate.states, state.card.id: memory.CardState(state.card, passed)}
+    after = schedule.Gate.build(states, gate.policy, day, gate.scheduler, gate.graph)
+    return tuple(
+        other.card.id
+        for other in gate.states.values()
+        if other.card.id != state.card.id and gate.locked(other) and not after.locked(other)
+    )
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 3), st.booleans()), min_size=1, max_size=9),
+    st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)), max_size=6),
+    st.lists(st.sampled_from([None, Rating.GOOD, Rating.AGAIN]), min_size=9, max_size=9),
+    st.sampled_from(["studied", "relearning", "stable"]),
+)
+def test_unlocks_matches_its_definition(
+    items: list[tuple[int, bool]],
+    links: list[tuple[int, int]],
+    ratings: list[Rating | None],
+    gate_mode: str,
+) -> None:
+    items = sorted(items, key=lambda item: item[0])
+    lines: list[str] = []
+    section = 0
+    for n, (number, nested) in enumerate(items):
+        if number != section:
+            lines.append(f"## {number}. S{number}")
+            section = number
+        needs = [f"[[T{b}]]" for a, b in links if a == n and b < len(items) and b != n]
+        field_ = f" (requires:: {', '.join(needs)})" if needs else ""
+        indent = "  " if nested and lines[-1].startswith(("- ", "  -")) else ""
+        lines.append(f"{indent}- [ ] T{n}{field_}")
+    roadmap = road("\n".join(lines) + "\n")
+    g = graph.build(roadmap, [])
+    policy = replace(POLICY, gate=gate_mode)
+    stamps = [
+        stamp(card.id, D0, rating)
+        for card, rating in zip(roadmap.cards, ratings, strict=False)
+        if rating is not None
+    ]
+    states = memory.states(roadmap, fold(stamps, g, policy))
+    gate = schedule.Gate.build(states, policy, D0 + timedelta(1), graph=g)
+    for state in states.values():
+        assert tuple(c.id for c in gate.unlocks(state)) == _unlocks_by_brute_force(gate, state)
