@@ -97,6 +97,13 @@ class Gate:
         return None
 
     def satisfied(self, state: CardState) -> bool:
+        mark = state.card.mark
+        if mark is Mark.DONE or mark is Mark.SKIPPED:
+            return True
+        if not state.memory.reviewed:
+            return False
+        if self.policy.gate == "studied" and self.policy.gate_stability <= 0:
+            return True  # the default gate: studied once is enough (the fast path)
         return self.why_not(state) is None
 
     def section_open(self, section: int | None) -> bool:
@@ -146,11 +153,16 @@ class Gate:
         card = state.card
         if self.satisfied(state):
             return ()
-        unsatisfied, by_section, children = self._indexes()
+        by_section, children = self._indexes()
         opened = self.open_below
-        if card.section is not None and card.section == opened and unsatisfied[card.section] == 1:
-            later = [n for n, count in unsatisfied.items() if count and n > card.section]
-            opened = min(later, default=float("inf"))
+        if card.section is not None and card.section == opened:
+            others = (o for o in by_section[card.section] if o.card.id != card.id)
+            if all(self.satisfied(o) for o in others):  # the last one of its section
+                later = sorted(n for n in by_section if n > card.section)
+                opened = next(
+                    (n for n in later if not all(map(self.satisfied, by_section[n]))),
+                    float("inf"),
+                )
         candidates: list[CardState] = []
         for number, members in by_section.items():
             if self.open_below < number <= opened:
@@ -176,12 +188,9 @@ class Gate:
                 return True
         return False
 
-    def _indexes(
-        self,
-    ) -> tuple[dict[int, int], dict[int, list[CardState]], dict[str, list[str]]]:
-        """Unsatisfied cards per section, cards per section, children per parent (once)."""
+    def _indexes(self) -> tuple[dict[int, list[CardState]], dict[str, list[str]]]:
+        """Cards per section and children per parent, built once per gate."""
         if not self._index:
-            unsatisfied: dict[int, int] = {}
             by_section: dict[int, list[CardState]] = {}
             children: dict[str, list[str]] = {}
             for state in self.states.values():
@@ -190,11 +199,8 @@ class Gate:
                     children.setdefault(card.parent, []).append(card.id)
                 if card.section is not None:
                     by_section.setdefault(card.section, []).append(state)
-                    unsatisfied[card.section] = unsatisfied.get(card.section, 0) + (
-                        not self.satisfied(state)
-                    )
-            self._index.update(unsatisfied=unsatisfied, by_section=by_section, children=children)
-        return self._index["unsatisfied"], self._index["by_section"], self._index["children"]
+            self._index.update(by_section=by_section, children=children)
+        return self._index["by_section"], self._index["children"]
 
 
 # --- minutes -------------------------------------------------------------------------
