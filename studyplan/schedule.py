@@ -368,7 +368,9 @@ def queue(
         due = compress(due, soon, all_states, day, policy, scheduler, graph, estimator)
     due.sort(key=_urgency)
     reviews, due_out, left = _fit(due, review_room, budget, skip=True)
-    due_out += sum(len(e.covers) for e in due if e not in reviews)
+    if any(e.covers for e in due):
+        shown = {id(e) for e in reviews}
+        due_out += sum(len(e.covers) for e in due if id(e) not in shown)
     new_entries = [Entry(s, True, estimator.minutes(s.card), None) for s in fresh]
     new, new_out, _ = _fit(new_entries, new_room, left, skip=False)
     new = [Entry(e.state, True, e.minutes, None, unlocks=gate.unlocks(e.state)) for e in new]

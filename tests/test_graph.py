@@ -262,7 +262,10 @@ def test_a_due_review_that_covers_others_is_shown_once() -> None:
         ("backprop", ["derivatives", "chain-rule"])
     ]
     assert q.reviews[0].why == "covers Derivatives, Chain Rule"
-    assert (q.covered, q.minutes) == (2, 30)
+    assert (q.covered, q.minutes, q.due_left_out) == (2, 30, 0)
+    # Left out by the time budget, the covering review counts with what it covers.
+    none = schedule.queue(roadmap, memory.states(roadmap, memories), day, POLICY, 0, graph=g)
+    assert (none.reviews, none.due_left_out) == ((), 3)
     # Without the graph, all three.
     plain = schedule.queue(roadmap, memory.states(roadmap, memories), day, POLICY)
     assert sorted(e.card.id for e in plain.reviews) == ["backprop", "chain-rule", "derivatives"]
