@@ -435,9 +435,23 @@ class Study:
             memories = memory.fold([stamp], self.policy, memories, self.scheduler, self.graph)
         except ValueError:
             # Not the newest review (back-dated, or another process logged one in the
-            # meantime): fold the log again, which now holds this review too.
-            stamps = [s for s in self.all_stamps() if s.review.id != review.id]
-            memories = memory.fold([*stamps, stamp], self.policy, None, self.scheduler, self.graph)
+            # meantime): replay from the log, which now holds this review too. Only this
+            # card's reviews matter unless the graph carries credit between cards.
+            rippling = self.policy.graph and bool(self.graph.edges)
+            stamps = [
+                s
+                for s in self.all_stamps(None if rippling else card.id)
+                if s.review.id != review.id
+            ]
+            memories = memory.fold(
+                [*stamps, stamp],
+                self.policy,
+                None if rippling else {},
+                self.scheduler,
+                self.graph,
+            )
+            if not rippling:
+                memories = {**self.standing.memories, card.id: memories[card.id]}
         before = self.standing.memories
         rippled = tuple(
             other
