@@ -141,8 +141,10 @@ class Gate:
             ]
         candidates += [self.states[i] for i in self.waits_for(card) if i in self.states]
         for other in candidates:
+            if other.card.id in found or self.satisfied(other):
+                continue
             reason = self.why_not(other)
-            if reason is not None and other.card.id not in found:
+            if reason is not None:
                 found[other.card.id] = Blocker(other.card, reason)
         return tuple(found.values())
 
