@@ -21,7 +21,7 @@ the log still holds only what the learner did, and every effect is replayed from
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import NamedTuple
@@ -349,14 +349,6 @@ def checked(memory: Memory, by: str, day: date) -> Memory:
     if memory.due is None or memory.last == day:
         return memory
     return memory._replace(due=min(memory.due, day + timedelta(days=1)), check=by)
-
-
-def replay(
-    card: Card, stamps: Sequence[DayStamp], policy: Policy, scheduler: Scheduler
-) -> CardState:
-    """One card's state from its own reviews (without what other cards' reviews credit)."""
-    own = [s for s in stamps if s.review.card == card.id]
-    return CardState(card, fold(own, policy, scheduler=scheduler).get(card.id, EMPTY))
 
 
 def states(roadmap: Roadmap, memories: dict[str, Memory]) -> dict[str, CardState]:

@@ -21,9 +21,6 @@ from studyplan.memory import (
 )
 from studyplan.model import Card, Kind, Mark, Policy, Roadmap
 
-GATES = ("studied", "relearning", "stable")
-
-
 # --- prerequisite gate -------------------------------------------------------------
 
 
