@@ -203,6 +203,9 @@ def today(ctx: click.Context, budget: int | None, as_json: bool) -> None:
                 "minutes": q.minutes,
                 "studied_today": q.sessions_today,
                 "next_due": iso(q.next_due),
+                "covered": q.covered,
+                "relocked_by": [b.card.id for b in q.relocked],
+                "day_weight": q.weight,
             }
         )
         return

@@ -471,6 +471,12 @@ def test_show_and_today_explain_a_relock(run: Run, tmp_path: Path) -> None:
     assert "  blocked   by Derivatives\n" in shown
     today = run("today", now="2026-01-07T09:00", roadmap=roadmap).output
     assert "Derivatives was rated again: what builds on it waits until it is passed.\n" in today
+    listed = json.loads(run("today", "--json", now="2026-01-07T09:00", roadmap=roadmap).output)
+    assert (listed["relocked_by"], listed["covered"], listed["day_weight"]) == (
+        ["derivatives"],
+        0,
+        1.0,
+    )
     data = json.loads(
         run("show", "Derivatives", "--json", now="2026-01-07T09:00", roadmap=roadmap).output
     )
