@@ -300,7 +300,24 @@ def build(roadmap: Roadmap, refs: Sequence[Ref], resolve: Resolver | None = None
         for source in sources:
             for found in targets[:1]:  # a repeated title means its first card
                 add(Edge(source, found, weight, ref.kind, ref.origin))
-    collected = list(edges.values())
+    collected = []
+    for edge in edges.values():
+        needs, needed = cards.get(edge.source), cards.get(edge.target)
+        if (
+            edge.kind is EdgeKind.REQUIRES
+            and needs is not None
+            and needed is not None
+            and needs.section is not None
+            and needed.section is not None
+            and needed.section > needs.section
+        ):
+            problems.append(
+                f"{edge.origin}: '{needs.title}' (section {needs.section}) requires "
+                f"'{needed.title}' from the later section {needed.section}, which opens only "
+                "after it: the link is ignored; move one of them or make it a [parts] link"
+            )
+            continue
+        collected.append(edge)
     requires = any(e.kind is EdgeKind.REQUIRES for e in collected)
     kept, loops = _break_cycles(roadmap, collected) if requires else (collected, [])
     titles = {card.id: card.title for card in roadmap.cards}

@@ -592,3 +592,15 @@ def test_unlocks_matches_its_definition(
     gate = schedule.Gate.build(states, policy, D0 + timedelta(1), graph=g)
     for state in states.values():
         assert tuple(c.id for c in gate.unlocks(state)) == _unlocks_by_brute_force(gate, state)
+
+
+def test_a_prerequisite_from_a_later_section_is_reported_not_waited_for() -> None:
+    roadmap = road("## 1. A\n- [ ] Early (requires:: [[Late]])\n## 2. B\n- [ ] Late\n")
+    g = graph.build(roadmap, [])
+    assert g.problems == (
+        "road.md:2: 'Early' (section 1) requires 'Late' from the later section 2, which "
+        "opens only after it: the link is ignored; move one of them or make it a [parts] link",
+    )
+    assert g.edges == ()
+    q = schedule.queue(roadmap, memory.states(roadmap, {}), D0, POLICY, graph=g)
+    assert [e.card.id for e in q.new] == ["early"]
