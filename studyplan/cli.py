@@ -26,7 +26,7 @@ from studyplan.schedule import Entry, Queue
 
 if TYPE_CHECKING:
     from studyplan.export import NoteRef, Notes
-    from studyplan.plan import Pace, Plan
+    from studyplan.plan import Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 RATINGS = "again|hard|good|easy"
@@ -399,7 +399,7 @@ def plan(
     policy = paced[1] if paced is not None else None
     result = study.plan(days, first, Rating.parse(assume), budget, policy)
     if fmt == "text":
-        head = [*render_pace(paced[0], study.today), ""] if paced is not None else []
+        head = [*export.pace_lines(paced[0], study.today), ""] if paced is not None else []
         data = "\n".join(head + render_plan(result, study.roadmap.title, study.notes)) + "\n"
     elif fmt == "json":
         import json
@@ -411,7 +411,9 @@ def plan(
     elif fmt == "csv":
         data = export.plan_csv(result)
     elif fmt == "md":
-        data = export.plan_markdown(result, study.export_meta())
+        data = export.plan_markdown(
+            result, study.export_meta(), paced[0] if paced is not None else None
+        )
     else:
         raw = export.plan_ics(result, study.export_meta())
         data = raw.decode("utf-8")
@@ -426,41 +428,6 @@ def plan(
         target = study.vault_root / study.config.plan_folder / target
     store.write_export(study.paths, target, data.encode("utf-8"), force=force)
     click.echo(f"Wrote {target} ({len(result.days)} days, {result.topics} topics).", err=True)
-
-
-def render_pace(pace: Pace, today: date) -> list[str]:
-    """The goal's verdict, in three lines at most."""
-    goal = f"{clock.fmt_day(pace.by)} {pace.by.year}"
-    if not pace.remaining:
-        return [f"Every topic is already introduced; nothing left to pace by {goal}."]
-    lines = [
-        f"Goal: the {pace.remaining} remaining topics introduced by {goal} "
-        f"({pace.days} study days; at least {pace.floor} a day)."
-    ]
-    if pace.on_track:
-        assert pace.finished is not None
-        lines.append(
-            f"On track: at {pace.current} new a day the last one comes on "
-            f"{clock.fmt_day(pace.finished, today)}."
-            + (
-                f" {pace.needed} a day would do."
-                if pace.needed and pace.needed < pace.current
-                else ""
-            )
-        )
-        return lines
-    lines.append(f"Behind: at {pace.current} new a day, {pace.introduced} of them by then.")
-    if pace.needed is None:
-        lines.append(
-            f"Out of reach under this time budget: even without a new-topic limit only "
-            f"{pace.reached} fit; raise --minutes (or daily_minutes) or move the date."
-        )
-    else:
-        lines.append(
-            f"Needs {pace.needed} new a day (new_per_day = {pace.needed}); the plan below "
-            "is at that pace."
-        )
-    return lines
 
 
 def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:

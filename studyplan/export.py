@@ -150,8 +150,9 @@ def _link(card: Card, meta: Meta) -> str:
     return f"[[{target}|{alias}]]"
 
 
-def plan_markdown(plan: Plan, meta: Meta) -> str:
-    """An Obsidian note: front matter, a `## Mon 30 Nov` heading per day, checkboxes."""
+def plan_markdown(plan: Plan, meta: Meta, pace: Pace | None = None) -> str:
+    """An Obsidian note: front matter, a `## Mon 30 Nov` heading per day, checkboxes;
+    with a goal date, its verdict as a callout."""
     import frontmatter
 
     first = plan.days[0].day
@@ -164,6 +165,9 @@ def plan_markdown(plan: Plan, meta: Meta) -> str:
         f"assuming you rate them {plan.assume.label}.",
         "",
     ]
+    if pace is not None:
+        verdict = pace_lines(pace, meta.generated.date())
+        lines += ["> [!info] " + verdict[0], *(f"> {line}" for line in verdict[1:]), ""]
     for q in plan.days:
         lines.append(f"## {clock.fmt_day(q.day)}")
         entries = _entries(q)
@@ -286,6 +290,38 @@ def forecast_png(rows: Sequence[ForecastDay], title: str) -> bytes:
     finally:
         pyplot.close(figure)
     return buffer.getvalue()
+
+
+def pace_lines(pace: Pace, today: date) -> list[str]:
+    """A goal date's verdict, in three lines at most."""
+    goal = f"{clock.fmt_day(pace.by)} {pace.by.year}"
+    if not pace.remaining:
+        return [f"Every topic is already introduced; nothing left to pace by {goal}."]
+    lines = [
+        f"Goal: the {pace.remaining} remaining topics introduced by {goal} "
+        f"({pace.days} study days; at least {pace.floor} a day)."
+    ]
+    if pace.on_track:
+        assert pace.finished is not None
+        slower = pace.needed is not None and pace.needed < pace.current
+        lines.append(
+            f"On track: at {pace.current} new a day the last one comes on "
+            f"{clock.fmt_day(pace.finished, today)}."
+            + (f" {pace.needed} a day would do." if slower else "")
+        )
+        return lines
+    lines.append(f"Behind: at {pace.current} new a day, {pace.introduced} of them by then.")
+    if pace.needed is None:
+        lines.append(
+            f"Out of reach under this time budget: even without a new-topic limit only "
+            f"{pace.reached} fit; raise --minutes (or daily_minutes) or move the date."
+        )
+    else:
+        lines.append(
+            f"Needs {pace.needed} new a day (new_per_day = {pace.needed}); the plan below "
+            "is at that pace."
+        )
+    return lines
 
 
 def pace_json(pace: Pace) -> dict[str, Any]:

@@ -604,3 +604,19 @@ def test_a_prerequisite_from_a_later_section_is_reported_not_waited_for() -> Non
     assert g.edges == ()
     q = schedule.queue(roadmap, memory.states(roadmap, {}), D0, POLICY, graph=g)
     assert [e.card.id for e in q.new] == ["early"]
+
+
+def test_the_obsidian_note_carries_the_goal_verdict(run: Run, tmp_path: Path) -> None:
+    roadmap = tmp_path / "r.md"
+    roadmap.write_text("## 1. A\n" + "".join(f"- [ ] A{i}\n" for i in range(6)), encoding="utf-8")
+    note = run(
+        "plan", "--by", "2026-01-06", "--days", "1", "--format", "md",
+        now="2026-01-05T09:00", roadmap=roadmap,
+    ).output  # fmt: skip
+    assert (
+        "> [!info] Goal: the 6 remaining topics introduced by Tue 6 Jan 2026 (2 study days; "
+        "at least 3 a day).\n"
+        "> Behind: at 2 new a day, 4 of them by then.\n"
+        "> Needs 3 new a day (new_per_day = 3); the plan below is at that pace.\n"
+    ) in note
+    assert note.count("- [ ] ") == 3
