@@ -264,8 +264,12 @@ def build(roadmap: Roadmap, refs: Sequence[Ref], resolve: Resolver | None = None
     def add(edge: Edge) -> None:
         if edge.source == edge.target:
             return
+
+        def rank(e: Edge) -> tuple[bool, float]:  # a prerequisite (it gates) over a part
+            return (e.kind is EdgeKind.REQUIRES, e.weight)
+
         known = edges.get((edge.source, edge.target))
-        if known is None or (edge.kind, edge.weight) > (known.kind, known.weight):
+        if known is None or rank(edge) > rank(known):
             edges[(edge.source, edge.target)] = edge
 
     for card in roadmap.cards:
