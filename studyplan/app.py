@@ -456,7 +456,9 @@ class Study:
         rippled = tuple(
             other
             for other in self.roadmap.cards
-            if other.id != card.id and memories.get(other.id) != before.get(other.id)
+            if other.id != card.id
+            and (after := memories.get(other.id)) is not (was := before.get(other.id))
+            and after != was
         )
         return Recorded(memory.CardState(card, memories[card.id]), rippled)
 

@@ -620,3 +620,21 @@ def test_the_obsidian_note_carries_the_goal_verdict(run: Run, tmp_path: Path) ->
         "> Needs 3 new a day (new_per_day = 3); the plan below is at that pace.\n"
     ) in note
     assert note.count("- [ ] ") == 3
+
+
+def test_a_back_dated_review_refolds_and_reports_only_real_changes(
+    run: Run, tmp_path: Path
+) -> None:
+    roadmap = tmp_path / "road.md"
+    roadmap.write_text(ROADMAP, encoding="utf-8")
+    run("review", "Chain Rule", "good", now="2026-01-06T09:00", roadmap=roadmap)
+    late = run(
+        "review", "Derivatives", "good", "--at", "2026-01-05T20:00",
+        now="2026-01-06T10:00", roadmap=roadmap,
+    )  # fmt: skip
+    # Derivatives' own review comes first now, then Chain Rule's credits it: due Sat 10 Jan.
+    assert late.output == "Recorded Derivatives: good. next: Sat 10 Jan, in 4 days\n"
+    shown = json.loads(
+        run("show", "derivatives", "--json", now="2026-01-06T10:00", roadmap=roadmap).output
+    )
+    assert (shown["due"], shown["stability"]) == ("2026-01-10", 4.8109)
