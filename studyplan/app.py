@@ -39,6 +39,11 @@ class Check:
     message: str
 
 
+def _check_minutes(minutes: int | None) -> None:
+    if minutes is not None and minutes < 0:
+        raise InputError(f"--minutes must be ≥ 0, got {minutes}")
+
+
 @dataclass(frozen=True, slots=True)
 class Recorded:
     state: memory.CardState
@@ -233,8 +238,7 @@ class Study:
         return memory.make_scheduler(self.policy)
 
     def queue(self, budget: int | None = None) -> schedule.Queue:
-        if budget is not None and budget < 0:
-            raise InputError(f"--minutes must be ≥ 0, got {budget}")
+        _check_minutes(budget)
         return schedule.queue(
             self.roadmap, self.states, self.today, self.policy, budget, graph=self.graph
         )
@@ -245,13 +249,15 @@ class Study:
         start: date | None = None,
         assume: Rating = Rating.GOOD,
         budget: int | None = None,
-        policy: Policy | None = None,
+        new_per_day: int | None = None,
     ) -> Plan:
-        """The coming days as `today` would list them; never touches the log."""
+        """The coming days as `today` would list them (at `new_per_day` new topics, if
+        given: a goal's pace); never touches the log."""
+        from dataclasses import replace
+
         from studyplan.plan import simulate
 
-        if budget is not None and budget < 0:
-            raise InputError(f"--minutes must be ≥ 0, got {budget}")
+        _check_minutes(budget)
         if start is not None and start < self.today:
             raise InputError(
                 f"--start {start.isoformat()} is before today ({self.today.isoformat()}); "
@@ -260,7 +266,7 @@ class Study:
         return simulate(
             self.roadmap,
             self.states,
-            policy or self.policy,
+            self.policy if new_per_day is None else replace(self.policy, new_per_day=new_per_day),
             self.today,
             days,
             start=start,
@@ -269,13 +275,8 @@ class Study:
             graph=self.graph,
         )
 
-    def pace(
-        self, by: date, assume: Rating = Rating.GOOD, budget: int | None = None
-    ) -> tuple[Pace, Policy]:
-        """Whether every remaining topic can be introduced by `by`, and the policy (new
-        per day) that gets there, for the plan to show."""
-        from dataclasses import replace
-
+    def pace(self, by: date, assume: Rating = Rating.GOOD, budget: int | None = None) -> Pace:
+        """Whether every remaining topic can be introduced by `by`, and at what pace."""
         from studyplan.plan import pace
 
         if by < self.today:
@@ -283,9 +284,8 @@ class Study:
                 f"--by {by.isoformat()} is before today ({self.today.isoformat()}); "
                 "give a goal date from today on"
             )
-        if budget is not None and budget < 0:
-            raise InputError(f"--minutes must be ≥ 0, got {budget}")
-        result = pace(
+        _check_minutes(budget)
+        return pace(
             self.roadmap,
             self.states,
             self.policy,
@@ -295,7 +295,6 @@ class Study:
             budget=budget,
             graph=self.graph,
         )
-        return result, replace(self.policy, new_per_day=result.needed or self.policy.new_per_day)
 
     @property
     def parameters_label(self) -> str:
@@ -415,8 +414,7 @@ class Study:
     ) -> Recorded:
         """Append a review (made now, or at `at`); return the card's new state and the
         cards the review changed through the graph."""
-        if minutes is not None and minutes < 0:
-            raise InputError(f"--minutes must be ≥ 0, got {minutes}")
+        _check_minutes(minutes)
         review = Review(
             id=os.urandom(6).hex(),
             card=card.id,

@@ -22,7 +22,7 @@ from studyplan.config import CHECKS, HELP, Config
 from studyplan.errors import StudyplanError
 from studyplan.memory import CardState
 from studyplan.model import Card, Rating
-from studyplan.schedule import Entry, Queue
+from studyplan.schedule import Blocker, Entry, Queue
 
 if TYPE_CHECKING:
     from studyplan.export import NoteRef, Notes
@@ -396,24 +396,22 @@ def plan(
             raise click.BadParameter("that week is over", param_hint="--week")
     goal = _parse_date(by, "--by")
     paced = study.pace(goal, Rating.parse(assume), budget) if goal is not None else None
-    policy = paced[1] if paced is not None else None
-    result = study.plan(days, first, Rating.parse(assume), budget, policy)
+    pace_per_day = (paced.needed or None) if paced is not None else None
+    result = study.plan(days, first, Rating.parse(assume), budget, pace_per_day)
     if fmt == "text":
-        head = [*export.pace_lines(paced[0], study.today), ""] if paced is not None else []
+        head = [*export.pace_lines(paced, study.today), ""] if paced is not None else []
         data = "\n".join(head + render_plan(result, study.roadmap.title, study.notes)) + "\n"
     elif fmt == "json":
         import json
 
         payload = export.plan_json(result, study.export_meta())
         if paced is not None:
-            payload["pace"] = export.pace_json(paced[0])
+            payload["pace"] = export.pace_json(paced)
         data = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
         data = export.plan_csv(result)
     elif fmt == "md":
-        data = export.plan_markdown(
-            result, study.export_meta(), paced[0] if paced is not None else None
-        )
+        data = export.plan_markdown(result, study.export_meta(), paced)
     else:
         raw = export.plan_ics(result, study.export_meta())
         data = raw.decode("utf-8")
@@ -615,7 +613,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                 "parameters": "fitted" if study.config.parameters else "default",
                 "blocked_by": [b.card.id for b in blocking],
                 "blocked_why": [b.reason for b in blocking],
-                "today": _why_today(study, card),
+                "today": _why_today(study, card, blocking),
                 "reviews": [
                     {
                         "rating": s.review.rating.label,
@@ -658,7 +656,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     else:
         out(f"  status    {st}")
     out(f"  FSRS      {study.parameters_label}")
-    why = _why_today(study, card)
+    why = _why_today(study, card, blocking)
     if why:
         out(f"  today     {why}")
     if blocking:
@@ -718,16 +716,17 @@ def graph(ctx: click.Context, fmt: str) -> None:
     out("\n".join(lines))
 
 
-def _why_today(study: Study, card: Card) -> str | None:
-    """One line: why the card is (or is not) on today's list."""
+def _why_today(study: Study, card: Card, blocking: tuple[Blocker, ...]) -> str | None:
+    """One line: why the card is (or is not) on today's list (`blocking`: what keeps it
+    locked, if it is)."""
     q = study.queue()
     for entry in (*q.reviews, *q.new):
         if entry.card.id == card.id:
             return ("new: " if entry.new else "review: ") + entry.why
         if card in entry.covers:
             return f"covered by {entry.card.title}, which exercises it"
-    relocks = [b for b in study.blockers(card) if b.relocks] if not card.done else []
-    if relocks and not study.states[card.id].studied:
+    relocks = [b for b in blocking if b.relocks]
+    if relocks:
         reason = relocks[0].reason.removeprefix("re-locked: ")
         return f"re-locked by {relocks[0].card.title} ({reason})"
     return None

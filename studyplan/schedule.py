@@ -103,9 +103,6 @@ class Gate:
             return True  # the default gate: studied once is enough (the fast path)
         return self.why_not(state) is None
 
-    def section_open(self, section: int | None) -> bool:
-        return section is None or section <= self.open_below
-
     def waits_for(self, card: Card) -> tuple[str, ...]:
         """Its parent, then its prerequisites."""
         required = self.graph.requires(card.id)
@@ -116,13 +113,7 @@ class Gate:
         card = state.card
         if state.studied or card.done or card.skipped:
             return False
-        if not self.section_open(card.section):
-            return True
-        for other in self.waits_for(card):
-            required = self.states.get(other)
-            if required is not None and not self.satisfied(required):
-                return True
-        return False
+        return self._held(state, self.open_below, None)
 
     def blockers(self, state: CardState) -> tuple[Blocker, ...]:
         """What keeps a new card locked: earlier sections, then its parent and
@@ -172,12 +163,13 @@ class Gate:
         for other in candidates:
             if other.card.id == card.id or other.card.id in found:
                 continue
-            if self.locked(other) and not self._locked_if(other, opened, card.id):
+            if self.locked(other) and not self._held(other, opened, card.id):
                 found[other.card.id] = other.card
         return tuple(sorted(found.values(), key=lambda c: c.order))
 
-    def _locked_if(self, state: CardState, open_below: float, passed: str) -> bool:
-        """`locked`, with sections up to `open_below` open and `passed` satisfied."""
+    def _held(self, state: CardState, open_below: float, passed: str | None) -> bool:
+        """Held back by the gate with sections up to `open_below` open and `passed` (if
+        any) counted as satisfied: its section, its parent or a prerequisite."""
         card = state.card
         if card.section is not None and card.section > open_below:
             return True

@@ -146,48 +146,63 @@ def _line_of_offset(data: bytes, offset: int) -> int:
 def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
     """Read and parse a roadmap; every failure names the file.
 
-    With `cache_dir`, the parse is kept as a pickle keyed by the file's identity (path,
-    size, mtime, inode) so the daily command skips Markdown and YAML parsing.
+    With `cache_dir`, the parse is cached (`_cached_parse`), so the daily command skips
+    Markdown and YAML parsing.
     """
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        info = None
-    if info is None or cache_dir is None:
+    if cache_dir is None:
         return _parse_roadmap_file(path)
-    key = (ROADMAP_CACHE_VERSION, str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
-    cache_path = _cache_path(cache_dir, "roadmap", path)
-    cached = load_cache(cache_path)
-    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key:
-        roadmap = cached[1]
-        if isinstance(roadmap, Roadmap):
-            return roadmap
-    parsed = _parse_roadmap_file(path)
-    save_cache(cache_path, (key, parsed))
-    return parsed
+    return _cached_parse(
+        path,
+        cache_dir,
+        "roadmap",
+        ROADMAP_CACHE_VERSION,
+        lambda: _parse_roadmap_file(path),
+        lambda value: isinstance(value, Roadmap),
+    )
 
 
-ROADMAP_CACHE_VERSION = 7
+ROADMAP_CACHE_VERSION = 8
+MAP_CACHE_VERSION = 1
 
 
 T = TypeVar("T")
 
 
-def read_map_parsed(path: Path, cache_dir: Path, parse: Callable[[str], T]) -> T:
-    """`parse` of a prerequisite map's text, kept as a pickle keyed by the file's identity
-    (the daily command then needs neither the file's TOML nor the TOML parser)."""
+def _cached_parse(
+    path: Path,
+    cache_dir: Path,
+    kind: str,
+    version: int,
+    parse: Callable[[], T],
+    valid: Callable[[object], bool],
+) -> T:
+    """`parse()` of a file, kept as a pickle keyed by the file's identity (path, size,
+    mtime, inode); a file that cannot be examined is parsed, which says what is wrong."""
     try:
         info = path.stat()
     except OSError:
-        return parse(read_map(path))  # read_map says what is wrong
-    key = ("map", 1, str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
-    cache_path = _cache_path(cache_dir, "map", path)
+        return parse()
+    key = (kind, version, str(path.resolve()), info.st_size, info.st_mtime_ns, info.st_ino)
+    cache_path = _cache_path(cache_dir, kind, path)
     cached = load_cache(cache_path)
-    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key:
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == key and valid(cached[1]):
         return cast(T, cached[1])
-    parsed = parse(read_map(path))
+    parsed = parse()
     save_cache(cache_path, (key, parsed))
     return parsed
+
+
+def read_map_parsed(path: Path, cache_dir: Path, parse: Callable[[str], T]) -> T:
+    """`parse` of a prerequisite map's text, cached like the roadmap (the daily command
+    then needs neither the file's TOML nor the TOML parser)."""
+    return _cached_parse(
+        path,
+        cache_dir,
+        "map",
+        MAP_CACHE_VERSION,
+        lambda: parse(read_map(path)),
+        lambda value: isinstance(value, tuple),
+    )
 
 
 def read_map(path: Path) -> str:

@@ -163,6 +163,30 @@ def test_any_requires_text_gives_cards_or_our_error_and_a_graph(text: str) -> No
     assert all(0 < e.weight <= 1 for e in g.edges)
 
 
+@given(st.sampled_from(["(", "["]), st.text(alphabet="0123456789.-e", max_size=6))
+def test_a_well_formed_field_gives_its_edge_or_one_reported_problem(
+    opener: str, weight: str
+) -> None:
+    closer = ")" if opener == "(" else "]"
+    text = f"## 1. S\n- [ ] A\n- [ ] B {opener}requires:: [[A]]@{weight}{closer} [[B note]]\n"
+    roadmap = parse(text, "r.md")
+    assert [(c.title, c.note) for c in roadmap.cards] == [("A", None), ("B", "B note")]
+    g = graph.build(roadmap, [])
+    try:
+        expected = float(weight)
+    except ValueError:
+        expected = None
+    if expected is not None and 0 < expected <= 1:
+        assert (g.edges, g.problems) == (
+            (Edge("b", "a", expected, EdgeKind.REQUIRES, "r.md:3"),),
+            (),
+        )
+    else:
+        assert g.edges == ()
+        assert len(g.problems) == 1
+        assert g.problems[0].startswith("r.md:3: ")
+
+
 # --- implicit credit, penalty, remediation -------------------------------------------
 
 
