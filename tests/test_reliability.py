@@ -255,3 +255,26 @@ def test_fall_back_dst_day_is_one_study_day(run: Run) -> None:
         "calculus": "2026-10-24",
         "derivatives": "2026-10-25",
     }
+
+
+def test_the_installed_entry_point_flushes_and_exits_with_the_commands_code(
+    run: Run, sealed_home: Path
+) -> None:
+    """`main` ends the process with os._exit: output must still arrive whole, and the exit
+    code must be the command's own."""
+    env = _env(sealed_home)
+    entry = [sys.executable, "-c", "from studyplan.cli import main; main()"]
+    today = subprocess.run([*entry, "today"], env=env, capture_output=True, text=True)
+    assert (today.returncode, today.stderr) == (0, "")
+    assert today.stdout == run("today", now=NOW).output
+    missing = subprocess.run(
+        [*entry, "review", "Quantum Gravity", "good"], env=env, capture_output=True, text=True
+    )
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert missing.stderr == (
+        "studyplan: error: no topic matches 'Quantum Gravity' in ml-learning-path.md; "
+        "'studyplan topics' lists them\n"
+    )
+    assert log_text(sealed_home) == ""
+    usage = subprocess.run([*entry, "--version"], env=env, capture_output=True, text=True)
+    assert (usage.returncode, usage.stdout.split()[0]) == (0, "studyplan,")

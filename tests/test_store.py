@@ -230,3 +230,43 @@ def test_roadmap_cache_is_refreshed_when_stale_or_corrupt(tmp_path: Path) -> Non
     assert [c.id for c in store.read_roadmap(path, cache).cards] == ["one", "two"]
     cached.write_bytes(b"garbage")
     assert [c.id for c in store.read_roadmap(path, cache).cards] == ["one", "two"]
+
+
+def test_a_lock_held_elsewhere_times_out_with_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "log" / "laptop.toml"
+    path.parent.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from studyplan import store\n"
+            f"with store.locked(__import__('pathlib').Path({str(path)!r})):\n"
+            "    print('held', flush=True)\n"
+            "    sys.stdin.read()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.2)
+        with pytest.raises(LogError) as caught, store.locked(path):
+            pytest.fail("the lock was taken while another process held it")
+        assert str(caught.value) == (
+            f"{path} is locked by another studyplan for over 0 s; "
+            f"if none is running, delete {path}.lock"
+        )
+    finally:
+        holder.communicate("")
+    assert holder.returncode == 0
+    with store.locked(path):  # released when its holder ended
+        pass
+    assert not path.exists()
