@@ -263,7 +263,7 @@ def test_the_installed_entry_point_flushes_and_exits_with_the_commands_code(
     """`main` ends the process with os._exit: output must still arrive whole, and the exit
     code must be the command's own."""
     env = _env(sealed_home)
-    entry = [sys.executable, "-c", "from studyplan.cli import main; main()"]
+    entry = [sys.executable, "-c", "from studyplan.__main__ import main; main()"]
     today = subprocess.run([*entry, "today"], env=env, capture_output=True, text=True)
     assert (today.returncode, today.stderr) == (0, "")
     assert today.stdout == run("today", now=NOW).output
