@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import argparse
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -48,7 +48,7 @@ class Outcome:
 
 
 def scaled(g: graph.Graph, factor: float) -> graph.Graph:
-    return graph.Graph(tuple(replace(e, weight=e.weight * factor) for e in g.edges))
+    return graph.Graph(tuple(e._replace(weight=e.weight * factor) for e in g.edges))
 
 
 def violates(card_id: str, roadmap: Roadmap, g: graph.Graph, studied: set[str]) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from fsrs import Scheduler
 
@@ -30,8 +30,7 @@ if TYPE_CHECKING:
     from studyplan.vault import Links, Ticked, Vault
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     """One line of `doctor`: ok, a note, or a problem with how to fix it."""
 
     level: str  # "ok" | "note" | "problem"
@@ -44,8 +43,7 @@ def _check_minutes(minutes: int | None) -> None:
         raise InputError(f"--minutes must be ≥ 0, got {minutes}")
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
+class Recorded(NamedTuple):
     state: memory.CardState
     rippled: tuple[Card, ...]  # other cards whose memory the review changed (graph)
 
@@ -253,7 +251,6 @@ class Study:
     ) -> Plan:
         """The coming days as `today` would list them (at `new_per_day` new topics, if
         given: a goal's pace); never touches the log."""
-        from dataclasses import replace
 
         from studyplan.plan import simulate
 
@@ -266,7 +263,7 @@ class Study:
         return simulate(
             self.roadmap,
             self.states,
-            self.policy if new_per_day is None else replace(self.policy, new_per_day=new_per_day),
+            self.policy if new_per_day is None else self.policy._replace(new_per_day=new_per_day),
             self.today,
             days,
             start=start,

@@ -19,6 +19,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from studyplan.model import Roadmap
 
@@ -42,8 +43,7 @@ class EdgeKind(StrEnum):
     PART = "part"
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     source: str  # the topic that builds on (or encompasses) …
     target: str  # … this one
     weight: float  # 0 < weight ≤ 1: how much of `target` a session on `source` exercises
@@ -51,8 +51,7 @@ class Edge:
     origin: str  # "file:line" where it was written
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(NamedTuple):
     """A reference as written, before it is resolved to a card."""
 
     source: str  # card id, or a topic name to resolve (map files)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from studyplan import clock, memory
 from studyplan.graph import EMPTY_GRAPH, Graph
@@ -30,7 +31,7 @@ from studyplan.store import (
     save_cache,
 )
 
-SNAPSHOT_VERSION = 7
+SNAPSHOT_VERSION = 8
 # A tail this long is folded in and saved; a shorter one is cheaper to read again next
 # time than to rewrite the snapshot for (10,000 cards take ~0.1 s to save).
 SAVE_EVERY = 100
@@ -65,8 +66,7 @@ class Snapshot:
     graph: tuple[tuple[str, str, float, str], ...] = ()  # Graph.key it was folded with
 
 
-@dataclass(frozen=True, slots=True)
-class Standing:
+class Standing(NamedTuple):
     """Every card's memory (orphans too) as of `now`, and the log entries that could not
     be read."""
 
@@ -148,7 +148,7 @@ def _update(
     renamed = resolve_moves([*moves, *extra.moves])
     undone = snap.undone | settled_undone
     base = [
-        replace(r, card=renamed[r.card]) if r.card in renamed else r
+        r._replace(card=renamed[r.card]) if r.card in renamed else r
         for r in settled.reviews
         if r.id not in undone and r.id not in extra_undone
     ]
@@ -185,7 +185,7 @@ def _update(
         save_cache(_snapshot_path(home), saved)
 
     late = [
-        replace(r, card=renamed[r.card]) if r.card in renamed else r
+        r._replace(card=renamed[r.card]) if r.card in renamed else r
         for r in extra.reviews
         if r.id not in undone | extra_undone and r.at <= now
     ]

@@ -1,25 +1,16 @@
 """The values every other module speaks: roadmap cards, sections and logged reviews.
 
-Frozen dataclasses and enums only; no I/O, no clock.
+Immutable records and enums only; no I/O, no clock. The records are NamedTuples rather
+than frozen dataclasses: every command defines them at start-up, where a frozen dataclass
+costs several times as much to create (its methods are generated and compiled on import),
+and a roadmap or snapshot of ten thousand of them loads from the cache faster as tuples.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import NamedTuple
-
-
-class Compact:
-    """Pickles as its constructor's arguments. Loading a cached roadmap or snapshot of ten
-    thousand cards this way is several times faster than dataclasses' default state."""
-
-    __slots__ = ()
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        names: tuple[str, ...] = type(self).__slots__
-        return (type(self), tuple(getattr(self, name) for name in names))
 
 
 class Kind(StrEnum):
@@ -62,8 +53,7 @@ class Rating(IntEnum):
         raise ValueError(f"{text!r} is not a rating")
 
 
-@dataclass(frozen=True, slots=True)
-class Section(Compact):
+class Section(NamedTuple):
     """A `##` heading; `number` is None for headings that carry no number."""
 
     number: int | None
@@ -73,12 +63,7 @@ class Section(Compact):
 
 
 class Card(NamedTuple):
-    """One checkbox item of the roadmap.
-
-    An immutable NamedTuple rather than a frozen dataclass: a roadmap may hold ten
-    thousand cards, loaded from the cache on every command, and tuples load about three
-    times faster.
-    """
+    """One checkbox item of the roadmap."""
 
     id: str
     title: str
@@ -106,8 +91,7 @@ class Card(NamedTuple):
         return self.mark is Mark.SKIPPED
 
 
-@dataclass(frozen=True, slots=True)
-class Roadmap:
+class Roadmap(NamedTuple):
     title: str
     source: str  # file name or path, for messages
     sections: tuple[Section, ...]
@@ -119,8 +103,7 @@ class Roadmap:
         return {card.id: card for card in self.cards}
 
 
-@dataclass(frozen=True, slots=True)
-class Review(Compact):
+class Review(NamedTuple):
     """One logged study session. `at` keeps the offset it was recorded with."""
 
     id: str
@@ -132,16 +115,14 @@ class Review(Compact):
     device: str | None = None  # which log file it came from
 
 
-@dataclass(frozen=True, slots=True)
-class Undo:
+class Undo(NamedTuple):
     """An undo entry: the review it names no longer counts, but stays in the log."""
 
     review: str
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Move(Compact):
+class Move(NamedTuple):
     """A `rename` entry: reviews logged under `source` belong to the card `target`."""
 
     source: str
@@ -166,8 +147,7 @@ def resolve_moves(moves: tuple[Move, ...] | list[Move]) -> dict[str, str]:
     return final
 
 
-@dataclass(frozen=True, slots=True)
-class LogProblem(Compact):
+class LogProblem(NamedTuple):
     """A log entry that could not be read; reported, never dropped silently."""
 
     file: str
@@ -178,8 +158,7 @@ class LogProblem(Compact):
         return f"{self.file}:{self.line}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class History:
+class History(NamedTuple):
     """Everything read from the review logs."""
 
     reviews: tuple[Review, ...] = ()
@@ -192,22 +171,20 @@ class History:
         undone = {undo.review for undo in self.undos}
         renamed = resolve_moves(self.moves)
         return tuple(
-            replace(r, card=renamed[r.card]) if r.card in renamed else r
+            r._replace(card=renamed[r.card]) if r.card in renamed else r
             for r in self.reviews
             if r.id not in undone
         )
 
 
-@dataclass(frozen=True, slots=True)
-class DayStamp(Compact):
+class DayStamp(NamedTuple):
     """A review placed on its local study day (what FSRS intervals count in)."""
 
     review: Review
     day: date
 
 
-@dataclass(frozen=True, slots=True)
-class Minutes:
+class Minutes(NamedTuple):
     """Default expected minutes per kind of card."""
 
     topic: int = 30
@@ -217,8 +194,7 @@ class Minutes:
         return self.topic if kind is Kind.TOPIC else self.note
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):
     """Scheduling settings, all from the config file."""
 
     desired_retention: float = 0.9
@@ -227,7 +203,7 @@ class Policy:
     new_per_day: int = 2
     reviews_per_day: int = 20
     gate_stability: float = 0.0  # days; 0 = studied once is enough
-    minutes: Minutes = field(default_factory=Minutes)
+    minutes: Minutes = Minutes()
     parameters: tuple[float, ...] | None = None  # None = FSRS defaults
     gate: str = "studied"  # "studied" | "relearning" | "stable"
     gate_recall: float = 0.9  # the "stable" gate: recall a prerequisite must keep

@@ -7,7 +7,7 @@ simulated reviews live only in memory; nothing is written to the log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from studyplan import schedule
@@ -141,7 +141,7 @@ def pace(
         return simulate(
             roadmap,
             states,
-            replace(policy, new_per_day=per_day),
+            policy._replace(new_per_day=per_day),
             today,
             days,
             assume=assume,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from fsrs import Scheduler
 
@@ -24,8 +24,7 @@ from studyplan.model import Card, Kind, Mark, Policy, Roadmap
 # --- prerequisite gate -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Blocker:
+class Blocker(NamedTuple):
     """A card that keeps a new card locked, and why."""
 
     card: Card
@@ -197,8 +196,7 @@ class Gate:
 # --- minutes -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Estimator:
+class Estimator(NamedTuple):
     """Expected minutes: the card's own logged average, else its note's `estimate`, else
     the learner's average for its kind (from 3 logged sessions on), else the default."""
 
@@ -232,8 +230,7 @@ class Estimator:
 # --- the daily queue -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One line of the day's queue, and why it is there."""
 
     state: CardState
@@ -273,8 +270,7 @@ class Entry:
         return "; ".join(parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Queue:
+class Queue(NamedTuple):
     day: date
     reviews: tuple[Entry, ...]
     new: tuple[Entry, ...]
@@ -488,8 +484,7 @@ def _fit(
 # --- finding a card from what the learner typed --------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     cards: tuple[Card, ...]
     suggestions: tuple[Card, ...] = ()
 

@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, InputError, LogError, RoadmapError
-from studyplan.model import Compact, History, LogProblem, Move, Rating, Review, Roadmap, Undo
+from studyplan.model import History, LogProblem, Move, Rating, Review, Roadmap, Undo
 
 SCHEMA = 1
 CONFIG_NAME = "studyplan.toml"
@@ -76,8 +76,7 @@ def local_device() -> str:
     return made
 
 
-@dataclass(frozen=True, slots=True)
-class Home:
+class Home(NamedTuple):
     """The folder holding config and logs."""
 
     root: Path
@@ -161,8 +160,8 @@ def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
     )
 
 
-ROADMAP_CACHE_VERSION = 8
-MAP_CACHE_VERSION = 1
+ROADMAP_CACHE_VERSION = 9
+MAP_CACHE_VERSION = 2
 
 
 T = TypeVar("T")
@@ -380,8 +379,7 @@ class LogFile:
         self.problems += other.problems
 
 
-@dataclass(frozen=True, slots=True)
-class Mark(Compact):
+class Mark(NamedTuple):
     """How far a log file has been read: its first `settled` bytes hold only complete
     entries, guarded by their CRC (a file replaced or edited there no longer matches)."""
 
@@ -425,7 +423,7 @@ class _LogCache:
     entries: LogFile
 
 
-LOG_CACHE_VERSION = 5
+LOG_CACHE_VERSION = 6
 
 
 def _check_schema(data: dict[str, Any], path: Path) -> None:
@@ -712,8 +710,7 @@ def write_export(home: Home, path: Path, data: bytes, *, force: bool) -> None:
 # --- repair -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Repair:
+class Repair(NamedTuple):
     """What `doctor --repair` did to one log file."""
 
     log: Path

@@ -13,20 +13,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from studyplan.errors import InputError, RoadmapError
 from studyplan.graph import EdgeKind, Ref, Resolver, title_resolver
-from studyplan.model import Card, Compact, Mark, Roadmap
+from studyplan.model import Card, Mark, Roadmap
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
-@dataclass(frozen=True, slots=True)
-class Note(Compact):
+class Note(NamedTuple):
     """A note of the vault and what its front matter says about studying it."""
 
     path: str  # relative to the vault root, with forward slashes
@@ -238,7 +237,7 @@ def refine(roadmap: Roadmap, vault: Vault) -> Links:
                 mark=Mark.SKIPPED if note.skip else card.mark,
             )
         )
-    return Links(notes=notes, unresolved=unresolved, roadmap=replace(roadmap, cards=tuple(cards)))
+    return Links(notes=notes, unresolved=unresolved, roadmap=roadmap._replace(cards=tuple(cards)))
 
 
 def note_refs(links: Links, vault: Vault) -> list[Ref]:

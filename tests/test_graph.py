@@ -4,7 +4,6 @@ with exact expected stabilities, days and lists."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -242,7 +241,7 @@ def test_no_credit_to_a_topic_the_learner_finds_hard() -> None:
     assert after == before
     # Nor to a topic never studied, nor with graph scheduling switched off.
     assert "derivatives" not in fold([stamp("chain-rule", D0)], g)
-    off = replace(POLICY, graph=False)
+    off = POLICY._replace(graph=False)
     plain = fold([stamp("derivatives", D0), stamp("chain-rule", D0 + timedelta(1))], g, off)
     assert plain["derivatives"].stability == 2.3065
 
@@ -327,11 +326,11 @@ def test_relearning_gate_relocks_dependents_until_passed_again() -> None:
     failed = [*passed, stamp("derivatives", D0 + timedelta(1), Rating.AGAIN)]
     day = D0 + timedelta(2)
     for gate, locked in (("studied", False), ("relearning", True), ("stable", True)):
-        policy = replace(POLICY, gate=gate)
+        policy = POLICY._replace(gate=gate)
         states = memory.states(roadmap, fold(failed, g, policy))
         gate_ = schedule.Gate.build(states, policy, day, graph=g)
         assert gate_.locked(states["chain-rule"]) is locked, gate
-    policy = replace(POLICY, gate="relearning")
+    policy = POLICY._replace(gate="relearning")
     states = memory.states(roadmap, fold(failed, g, policy))
     q = schedule.queue(roadmap, states, day, policy, graph=g)
     assert [e.card.id for e in q.new] == []
@@ -347,7 +346,7 @@ def test_relearning_gate_relocks_dependents_until_passed_again() -> None:
 def test_stable_gate_waits_for_recall_and_says_why() -> None:
     roadmap = road()
     g = graph.build(roadmap, [])
-    policy = replace(POLICY, gate="stable", gate_recall=0.9)
+    policy = POLICY._replace(gate="stable", gate_recall=0.9)
     states = memory.states(roadmap, fold([stamp("derivatives", D0)], g, policy))
     soon = schedule.Gate.build(states, policy, D0 + timedelta(1), graph=g)
     later = schedule.Gate.build(states, policy, D0 + timedelta(4), graph=g)
@@ -360,7 +359,7 @@ def test_stable_gate_waits_for_recall_and_says_why() -> None:
 def test_pacing_says_how_many_new_a_day_a_goal_needs() -> None:
     flat = road("## 1. All\n" + "".join(f"- [ ] T{i}\n" for i in range(10)))
     states = memory.states(flat, {})
-    slow = replace(POLICY, new_per_day=1)
+    slow = POLICY._replace(new_per_day=1)
     pace = plan.pace(flat, states, slow, D0, D0 + timedelta(4))
     assert (pace.remaining, pace.days, pace.introduced, pace.floor, pace.needed) == (
         10,
@@ -381,7 +380,7 @@ def test_pacing_says_how_many_new_a_day_a_goal_needs() -> None:
     pace = plan.pace(gated, memory.states(gated, {}), slow, D0, D0 + timedelta(4))
     assert (pace.floor, pace.needed, pace.introduced) == (2, 3, 5)
     # On track already: the day the last one comes, and the least pace that would do.
-    fast = replace(POLICY, new_per_day=4)
+    fast = POLICY._replace(new_per_day=4)
     pace = plan.pace(gated, memory.states(gated, {}), fast, D0, D0 + timedelta(9))
     assert (pace.on_track, pace.finished, pace.needed) == (True, D0 + timedelta(3), 1)
     # A time budget can put the goal out of reach.
@@ -392,7 +391,7 @@ def test_pacing_says_how_many_new_a_day_a_goal_needs() -> None:
 def test_easy_days_scale_new_topics_and_the_budget() -> None:
     flat = road("## 1. All\n" + "".join(f"- [ ] T{i}\n" for i in range(10)))
     weights = (1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.0)
-    policy = replace(POLICY, new_per_day=4, day_weights=weights, daily_minutes=120)
+    policy = POLICY._replace(new_per_day=4, day_weights=weights, daily_minutes=120)
     states = memory.states(flat, {})
     saturday, sunday = D0 + timedelta(5), D0 + timedelta(6)
     monday = schedule.queue(flat, states, D0, policy)
@@ -606,7 +605,7 @@ def test_unlocks_matches_its_definition(
         lines.append(f"{indent}- [ ] T{n}{field_}")
     roadmap = road("\n".join(lines) + "\n")
     g = graph.build(roadmap, [])
-    policy = replace(POLICY, gate=gate_mode)
+    policy = POLICY._replace(gate=gate_mode)
     stamps = [
         stamp(card.id, D0, rating)
         for card, rating in zip(roadmap.cards, ratings, strict=False)

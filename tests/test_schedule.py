@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
@@ -149,7 +148,7 @@ def test_gate_over_a_simulated_month() -> None:
 
 def test_stricter_gate_waits_for_stability() -> None:
     roadmap = parse("## 1. A\n- [ ] One\n## 2. B\n- [ ] Two\n")
-    policy = replace(NO_FUZZ, gate_stability=5.0, new_per_day=5)
+    policy = NO_FUZZ._replace(gate_stability=5.0, new_per_day=5)
     states = states_of(roadmap, [stamp("one", D0)], policy)  # stability 2.3 days
     q = schedule.queue(roadmap, states, D0 + timedelta(1), policy)
     assert [e.card.id for e in q.new] == []
@@ -168,14 +167,14 @@ def test_done_and_skipped_cards_open_the_gate_and_are_never_new() -> None:
 
 def test_unnumbered_sections_are_not_gated() -> None:
     roadmap = parse("## 1. A\n- [ ] One\n- [ ] Two\n- [ ] Three\n## Extras\n- [ ] Bonus\n")
-    policy = replace(NO_FUZZ, new_per_day=4)
+    policy = NO_FUZZ._replace(new_per_day=4)
     q = schedule.queue(roadmap, states_of(roadmap, [], policy), D0, policy)
     assert [e.card.id for e in q.new] == ["one", "two", "three", "bonus"]
 
 
 def test_parent_comes_before_children() -> None:
     roadmap = parse("## 1. A\n- [ ] Parent\n  - [ ] Child\n- [ ] Other\n")
-    policy = replace(NO_FUZZ, new_per_day=3)
+    policy = NO_FUZZ._replace(new_per_day=3)
     q = schedule.queue(roadmap, states_of(roadmap, [], policy), D0, policy)
     assert [e.card.id for e in q.new] == ["parent", "other"]
     states = states_of(roadmap, [stamp("parent", D0)], policy)
@@ -195,7 +194,7 @@ def test_due_reviews_most_at_risk_first_and_limits() -> None:
         stamp("t3", D0, Rating.AGAIN),  # 0.2
         stamp("t4", D0 + timedelta(9), Rating.GOOD),  # studied later: not due yet
     ]
-    policy = replace(NO_FUZZ, reviews_per_day=3, new_per_day=1)
+    policy = NO_FUZZ._replace(reviews_per_day=3, new_per_day=1)
     day = D0 + timedelta(10)
     q = schedule.queue(roadmap, states_of(roadmap, stamps, policy), day, policy)
     assert [e.card.id for e in q.reviews] == ["t3", "t2", "t1"]
@@ -215,7 +214,7 @@ def test_limits_count_what_was_studied_today() -> None:
 
 def test_time_budget_uses_expected_minutes() -> None:
     roadmap = parse("- [ ] A\n- [ ] [[Note B]]\n- [ ] C\n")
-    policy = replace(NO_FUZZ, new_per_day=3)
+    policy = NO_FUZZ._replace(new_per_day=3)
     states = states_of(roadmap, [], policy)
     q = schedule.queue(roadmap, states, D0, policy, budget=50)
     # A (30) fits, the note (15) fits, C (30) would pass 50.
