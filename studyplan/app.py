@@ -12,8 +12,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from fsrs import Scheduler
-
 from studyplan import clock, memory, schedule, store
 from studyplan.config import Config
 from studyplan.errors import InputError, LogError, StudyplanError, TopicError
@@ -232,7 +230,7 @@ class Study:
         return memory.order(self.all_stamps(card.id))
 
     @cached_property
-    def scheduler(self) -> Scheduler:
+    def scheduler(self) -> memory.Fsrs:
         return memory.make_scheduler(self.policy)
 
     def queue(self, budget: int | None = None) -> schedule.Queue:

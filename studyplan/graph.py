@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import heapq
 import re
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -119,6 +118,8 @@ def map_refs(text: str, source: str) -> tuple[list[Ref], list[str]]:
     "Linear Algebra" = ["Matrices and Vectors"]
     ```
     """
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -32,9 +32,15 @@ from studyplan.store import (
 )
 
 SNAPSHOT_VERSION = 8
-# A tail this long is folded in and saved; a shorter one is cheaper to read again next
-# time than to rewrite the snapshot for (10,000 cards take ~0.1 s to save).
 SAVE_EVERY = 100
+
+
+def worth_saving(tail: int, cards: int) -> bool:
+    """Rewrite the snapshot for `tail` newly folded reviews? Saving costs in proportion to
+    the cards (10,000 take ~0.1 s); leaving them costs every later command a refold of the
+    tail, and with it py-fsrs's import (~10 ms). So a small roadmap saves at once, and a
+    big one every SAVE_EVERY reviews."""
+    return tail >= min(SAVE_EVERY, 1 + cards // 100)
 
 
 Activity = dict[date, tuple[int, int]]
@@ -163,8 +169,8 @@ def _update(
     activity = tally(stamps, snap.activity)
     problems = [*snap.problems, *settled.problems]
     total = snap.reviews + len(counted)
-    worth_saving = full or len(counted) >= SAVE_EVERY
-    if worth_saving and len(counted) == len(base) and not extra.undos and not extra.moves:
+    saving = full or worth_saving(len(counted), len(memories))
+    if saving and len(counted) == len(base) and not extra.undos and not extra.moves:
         newest = max((r.at for r in counted), default=snap.newest)
         if snap.newest is not None and newest is not None:
             newest = max(newest, snap.newest)

@@ -23,29 +23,65 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from random import Random
-from typing import NamedTuple
-
-from fsrs import Card as FsrsCard
-from fsrs import Rating as FsrsRating
-from fsrs import Scheduler, State
-from fsrs.scheduler import FUZZ_RANGES
+from typing import TYPE_CHECKING, NamedTuple
 
 from studyplan.graph import EMPTY_GRAPH, KEY_WEIGHT, Graph
 from studyplan.model import Card, DayStamp, Policy, Rating, Review, Roadmap
 
+if TYPE_CHECKING:
+    from fsrs import Card as FsrsCard
+    from fsrs import Scheduler
 
-def make_scheduler(policy: Policy) -> Scheduler:
-    """Whole-day intervals: no learning or relearning steps (a topic is studied once a day)."""
-    kwargs = {"parameters": policy.parameters} if policy.parameters else {}
-    return Scheduler(
-        desired_retention=policy.desired_retention,
-        learning_steps=(),
-        relearning_steps=(),
-        maximum_interval=policy.maximum_interval,
-        enable_fuzzing=False,  # fuzz is applied below, seeded, so replays are repeatable
-        **kwargs,
-    )
+DEFAULT_DECAY = 0.1542
+"""FSRS-6's default forgetting-curve decay (py-fsrs's DEFAULT_PARAMETERS[20]; a test keeps
+them equal), so that reading recall never needs py-fsrs itself."""
+
+
+class Fsrs:
+    """The FSRS model of one policy.
+
+    The forgetting curve is a formula, worked out here; py-fsrs's scheduler, needed only to
+    apply a review, is built the first time one is. Most days `today` only reads recall,
+    and importing py-fsrs was a tenth of its start-up.
+    """
+
+    __slots__ = ("_scheduler", "decay", "desired_retention", "factor", "maximum_interval", "policy")
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.desired_retention = policy.desired_retention
+        self.maximum_interval = policy.maximum_interval
+        self.decay = -float(policy.parameters[20]) if policy.parameters else -DEFAULT_DECAY
+        self.factor = 0.9 ** (1 / self.decay) - 1
+        self._scheduler: Scheduler | None = None
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """py-fsrs's scheduler, with whole-day intervals: no learning or relearning steps
+        (a topic is studied once a day)."""
+        if self._scheduler is None:
+            from fsrs import Scheduler
+
+            policy = self.policy
+            kwargs = {"parameters": policy.parameters} if policy.parameters else {}
+            self._scheduler = Scheduler(
+                desired_retention=policy.desired_retention,
+                learning_steps=(),
+                relearning_steps=(),
+                maximum_interval=policy.maximum_interval,
+                enable_fuzzing=False,  # fuzz is applied below, seeded, so replays repeat
+                **kwargs,
+            )
+        return self._scheduler
+
+    def recall(self, stability: float, since: date, day: date) -> float:
+        """py-fsrs's retrievability `day` for a memory of `stability` last renewed `since`."""
+        elapsed = max(0, (day - since).days)
+        return float((1 + self.factor * elapsed / stability) ** self.decay)
+
+
+def make_scheduler(policy: Policy) -> Fsrs:
+    return Fsrs(policy)
 
 
 def _midnight(day: date) -> datetime:
@@ -56,6 +92,10 @@ def fuzzed(interval: int, seed: str, maximum: int) -> int:
     """py-fsrs's fuzz ranges, but drawn from a generator seeded by the review."""
     if interval < 3:
         return interval
+    from random import Random
+
+    from fsrs.scheduler import FUZZ_RANGES
+
     delta = 1.0
     for band in FUZZ_RANGES:
         delta += band["factor"] * max(min(float(interval), band["end"]) - band["start"], 0.0)
@@ -136,17 +176,17 @@ class CardState(NamedTuple):
     def last(self) -> date | None:
         return self.memory.last
 
-    def retrievability(self, scheduler: Scheduler, day: date) -> float | None:
+    def retrievability(self, scheduler: Fsrs, day: date) -> float | None:
         """Predicted recall on `day`; None before the first study."""
         return recall(self.memory, scheduler, day)
 
 
-def recall(memory: Memory, scheduler: Scheduler, day: date) -> float | None:
+def recall(memory: Memory, scheduler: Fsrs, day: date) -> float | None:
     """Predicted recall on `day`; None before the first study."""
-    probe = _probe(memory, 1, day)
-    if probe is None:
+    since = memory.since or memory.last
+    if memory.stability is None or memory.difficulty is None or since is None:
         return None
-    return scheduler.get_card_retrievability(probe, current_datetime=_midnight(day))
+    return scheduler.recall(memory.stability, since, day)
 
 
 def _probe(memory: Memory, numeric_id: int, day: date) -> FsrsCard | None:
@@ -156,6 +196,9 @@ def _probe(memory: Memory, numeric_id: int, day: date) -> FsrsCard | None:
     since = memory.since or memory.last
     if memory.stability is None or memory.difficulty is None or since is None:
         return None
+    from fsrs import Card as FsrsCard
+    from fsrs import State
+
     return FsrsCard(
         card_id=numeric_id,
         state=State.Review,
@@ -167,9 +210,13 @@ def _probe(memory: Memory, numeric_id: int, day: date) -> FsrsCard | None:
 
 
 def extend(
-    memory: Memory, card_id: str, stamp: DayStamp, policy: Policy, scheduler: Scheduler
+    memory: Memory, card_id: str, stamp: DayStamp, policy: Policy, scheduler: Fsrs
 ) -> Memory:
     """The memory after one more review, which must follow the ones already in it."""
+    from fsrs import Card as FsrsCard
+    from fsrs import Rating as FsrsRating
+    from fsrs import State
+
     when = _midnight(stamp.day)
     numeric_id = zlib.crc32(card_id.encode())
     fsrs_card = _probe(memory, numeric_id, stamp.day) or FsrsCard(
@@ -177,7 +224,7 @@ def extend(
     )
     review = stamp.review
     rating = FsrsRating(int(review.rating))
-    fsrs_card, _ = scheduler.review_card(fsrs_card, rating, review_datetime=when)
+    fsrs_card, _ = scheduler.scheduler.review_card(fsrs_card, rating, review_datetime=when)
     interval = (fsrs_card.due - when).days
     if policy.fuzz:
         interval = fuzzed(interval, f"{card_id}/{review.id}", policy.maximum_interval)
@@ -209,7 +256,7 @@ def fold(
     stamps: Iterable[DayStamp],
     policy: Policy,
     memories: dict[str, Memory] | None = None,
-    scheduler: Scheduler | None = None,
+    scheduler: Fsrs | None = None,
     graph: Graph = EMPTY_GRAPH,
 ) -> dict[str, Memory]:
     """Every card's memory (orphans included) after these reviews, on top of `memories`.
@@ -235,7 +282,7 @@ def apply(
     memories: dict[str, Memory],
     stamp: DayStamp,
     policy: Policy,
-    scheduler: Scheduler,
+    scheduler: Fsrs,
     graph: Graph = EMPTY_GRAPH,
 ) -> list[str]:
     """Fold one review into `memories` (in place), with its effects on the graph; return
@@ -281,29 +328,26 @@ def creditable(memory: Memory, policy: Policy) -> bool:
     )
 
 
-def _decay(scheduler: Scheduler) -> tuple[float, float]:
-    decay = -float(scheduler.parameters[20])
-    return decay, 0.9 ** (1 / decay) - 1
-
-
-def next_interval(stability: float, scheduler: Scheduler) -> int:
+def next_interval(stability: float, scheduler: Fsrs) -> int:
     """Days until recall falls to the desired retention (py-fsrs's formula, unfuzzed)."""
-    decay, factor = _decay(scheduler)
+    decay, factor = scheduler.decay, scheduler.factor
     days = round(stability / factor * (float(scheduler.desired_retention) ** (1 / decay) - 1))
     return int(min(max(days, 1), scheduler.maximum_interval))
 
 
-def _after(memory: Memory, rating: FsrsRating, day: date, scheduler: Scheduler) -> float:
+def _after(memory: Memory, rating: Rating, day: date, scheduler: Fsrs) -> float:
     """The stability a real review with `rating` on `day` would give."""
+    from fsrs import Rating as FsrsRating
+
     probe = _probe(memory, 1, day)
     assert probe is not None
-    reviewed, _ = scheduler.review_card(probe, rating, review_datetime=_midnight(day))
+    reviewed, _ = scheduler.scheduler.review_card(
+        probe, FsrsRating(int(rating)), review_datetime=_midnight(day)
+    )
     return float(reviewed.stability or 0.0)
 
 
-def credited(
-    memory: Memory, weight: float, day: date, policy: Policy, scheduler: Scheduler
-) -> Memory:
+def credited(memory: Memory, weight: float, day: date, policy: Policy, scheduler: Fsrs) -> Memory:
     """A fractional good review of weight `weight` on `day`.
 
     Stability S moves to S + w·(S_good − S) and retrievability R to R + w·(1 − R); the
@@ -316,26 +360,24 @@ def credited(
     assert memory.due is not None
     now = recall(memory, scheduler, day)
     assert now is not None
-    good = _after(memory, FsrsRating.Good, day, scheduler)
+    good = _after(memory, Rating.GOOD, day, scheduler)
     if good <= memory.stability:
         return memory
     stability = memory.stability + weight * (good - memory.stability)
     target = now + weight * (1.0 - now)
-    decay, factor = _decay(scheduler)
+    decay, factor = scheduler.decay, scheduler.factor
     elapsed = stability / factor * (target ** (1 / decay) - 1)
     since = day - timedelta(days=int(elapsed + 0.5))
     due = max(memory.due, since + timedelta(days=next_interval(stability, scheduler)))
     return memory._replace(stability=stability, since=since, due=due, credits=memory.credits + 1)
 
 
-def penalised(
-    memory: Memory, weight: float, day: date, policy: Policy, scheduler: Scheduler
-) -> Memory:
+def penalised(memory: Memory, weight: float, day: date, policy: Policy, scheduler: Fsrs) -> Memory:
     """A topic built on one just failed: stability moves `penalty × w` of the way to what
     an `again` would give it now. It comes back sooner, but not before the next day."""
     if memory.stability is None or memory.due is None or memory.last == day:
         return memory
-    forgot = _after(memory, FsrsRating.Again, day, scheduler)
+    forgot = _after(memory, Rating.AGAIN, day, scheduler)
     if forgot >= memory.stability:
         return memory
     stability = memory.stability - policy.penalty * weight * (memory.stability - forgot)

@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from fsrs import Scheduler
-
 from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.ledger import Activity
-from studyplan.memory import CardState
+from studyplan.memory import CardState, Fsrs
 from studyplan.model import Card, Mark, Policy, Roadmap
 from studyplan.schedule import Estimator, Gate
 
@@ -84,7 +82,7 @@ def build(
     activity: Activity,
     today: date,
     policy: Policy,
-    scheduler: Scheduler,
+    scheduler: Fsrs,
     graph: Graph = EMPTY_GRAPH,
 ) -> Progress:
     gate = Gate.build(states, policy, today, scheduler, graph)

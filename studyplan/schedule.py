@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from fsrs import Scheduler
-
 from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.memory import (
     CardState,
+    Fsrs,
     creditable,
     credited,
     make_scheduler,
@@ -50,7 +49,7 @@ class Gate:
     states: dict[str, CardState]
     policy: Policy
     day: date
-    scheduler: Scheduler
+    scheduler: Fsrs
     graph: Graph = EMPTY_GRAPH
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -60,7 +59,7 @@ class Gate:
         states: dict[str, CardState],
         policy: Policy,
         day: date,
-        scheduler: Scheduler | None = None,
+        scheduler: Fsrs | None = None,
         graph: Graph = EMPTY_GRAPH,
     ) -> Gate:
         gate = cls(0.0, states, policy, day, scheduler or make_scheduler(policy), graph)
@@ -397,7 +396,7 @@ def compress(
     all_states: dict[str, CardState],
     day: date,
     policy: Policy,
-    scheduler: Scheduler,
+    scheduler: Fsrs,
     graph: Graph,
     estimator: Estimator,
 ) -> list[Entry]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -270,6 +269,8 @@ def load_config(home: Home) -> Config:
         return Config()
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    import tomllib
+
     try:
         text = data.decode("utf-8")
         parsed = tomllib.loads(text)
@@ -500,6 +501,8 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
     """Entries of `data` (a whole log, or what follows its settled part), split into the
     settled part (complete entries) and a last entry that may still be being written;
     plus how many bytes are settled."""
+    import tomllib
+
     device = path.stem
     if not data.strip():
         return LogFile(), LogFile(), len(data) if data.endswith(b"\n") else 0
@@ -544,6 +547,8 @@ def _chunks(data: bytes, first_line: int = 1) -> Iterator[tuple[int, int, bytes]
 
 
 def _parse_chunk(path: Path, device: str, start: int, chunk: bytes) -> LogFile:
+    import tomllib
+
     out = LogFile()
     try:
         text = chunk.decode("utf-8")
@@ -681,6 +686,7 @@ def write_export(home: Home, path: Path, data: bytes, *, force: bool) -> None:
     """Write an exported file atomically. A file that exists is replaced only if studyplan
     wrote it and nobody changed it since (checked by its SHA-256), or with `force`."""
     import hashlib
+    import tomllib
 
     import tomli_w
 

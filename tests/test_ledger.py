@@ -86,11 +86,12 @@ def test_snapshot_and_tail_always_equal_a_full_fold(
     save_every: int,
     graph: Graph,
 ) -> None:
-    saved, ledger.SAVE_EVERY = ledger.SAVE_EVERY, save_every
+    saved = ledger.worth_saving
+    ledger.worth_saving = lambda tail, cards: tail >= save_every  # type: ignore[assignment]
     try:
         _check_against_full_fold(ops, graph)
     finally:
-        ledger.SAVE_EVERY = saved
+        ledger.worth_saving = saved  # type: ignore[assignment]
 
 
 def _check_against_full_fold(ops: list[tuple], graph: Graph) -> None:  # type: ignore[type-arg]
@@ -172,3 +173,9 @@ def test_a_changed_graph_refolds_instead_of_reusing_the_snapshot(tmp_path: Path)
     assert with_graph.memories["y"] != plain.memories["y"]  # x's good reviews credit y
     again = ledger.standing(home, POLICY, HOUR, now, GRAPH)
     assert (again.rebuilt, again.memories) == (False, with_graph.memories)
+
+
+def test_a_small_roadmap_saves_the_snapshot_at_once_a_big_one_every_hundred() -> None:
+    assert [ledger.worth_saving(tail, 73) for tail in (0, 1)] == [False, True]
+    assert [ledger.worth_saving(tail, 1_000) for tail in (10, 11)] == [False, True]
+    assert [ledger.worth_saving(tail, 10_000) for tail in (99, 100)] == [False, True]

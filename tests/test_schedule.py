@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
+from pathlib import Path
 
 import pytest
 from fsrs import Scheduler
+from hypothesis import given
+from hypothesis import strategies as st
 
 from studyplan import memory, schedule
 from studyplan.model import Card, DayStamp, Policy, Rating, Review, Roadmap
@@ -269,3 +273,73 @@ def test_folding_on_top_equals_folding_at_once() -> None:
     with pytest.raises(ValueError, match="older than the memory of calculus"):
         memory.fold(early[1:], NO_FUZZ, at_once)
     assert states_of(roadmap, early + late, NO_FUZZ)["calculus"].memory == at_once["calculus"]
+
+
+def test_the_default_decay_is_py_fsrs_own() -> None:
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    assert memory.DEFAULT_DECAY == DEFAULT_PARAMETERS[20]
+
+
+@given(
+    stability=st.floats(0.01, 36500),
+    elapsed=st.integers(0, 4000),
+    decay=st.none() | st.floats(0.1, 0.8),
+)
+def test_recall_is_py_fsrs_retrievability(
+    stability: float, elapsed: int, decay: float | None
+) -> None:
+    """recall() works out the forgetting curve without py-fsrs; it must agree with it."""
+    from fsrs import Card as FsrsCard
+    from fsrs import State
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    parameters = None if decay is None else (*DEFAULT_PARAMETERS[:20], decay)
+    policy = Policy(parameters=parameters)
+    last = date(2026, 1, 1)
+    day = last + timedelta(days=elapsed)
+    mem = memory.Memory(reviewed=1, last=last, since=last, stability=stability, difficulty=5.0)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    probe = FsrsCard(card_id=1, state=State.Review, stability=stability, difficulty=5.0,
+                     due=at, last_review=at)  # fmt: skip
+    kwargs = {} if parameters is None else {"parameters": parameters}
+    expected = Scheduler(**kwargs).get_card_retrievability(
+        probe, current_datetime=datetime(day.year, day.month, day.day, tzinfo=UTC)
+    )
+    assert memory.recall(mem, memory.make_scheduler(policy), day) == expected
+
+
+def test_today_reads_recall_without_importing_py_fsrs(sealed_home: Path) -> None:
+    """py-fsrs is needed to apply a review, not to read recall: a day with reviews due and
+    nothing to compress shows them without importing it (a tenth of start-up)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "STUDYPLAN_ROADMAP": str(SEED)}
+    script = (
+        "import sys\n"
+        "from studyplan.cli import cli\n"
+        "args = sys.argv[1:]\n"
+        "try:\n"
+        "    cli.main(args, standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('fsrs' in sys.modules)\n"
+    )
+
+    def run(*args: str) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    assert run("--now", "2026-11-02T09:00", "review", "Linear Algebra", "good")[-1] == "True"
+    # The first command after a review folds it into the snapshot (with py-fsrs) …
+    assert run("--now", "2026-11-06T09:00", "today")[-1] == "True"
+    # … and the snapshot of a small roadmap is saved at once, so the next one reads it.
+    shown = run("--now", "2026-11-06T09:00", "today")
+    # Studied Mon 2 Nov (stability 2.3065), due Wed 4: on Fri 6, four days on, recall is
+    # (1 + 0.9805 · 4 / 2.3065) ^ −0.1542 = 86 %.
+    assert "  §1  Linear Algebra         topic   30 min  due since Wed 4 Nov, recall 86%" in shown
+    assert shown[-1] == "False"
