@@ -501,11 +501,11 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
     """Entries of `data` (a whole log, or what follows its settled part), split into the
     settled part (complete entries) and a last entry that may still be being written;
     plus how many bytes are settled."""
-    import tomllib
-
     device = path.stem
     if not data.strip():
         return LogFile(), LogFile(), len(data) if data.endswith(b"\n") else 0
+    import tomllib
+
     try:  # fast path: everything parses at once and ends with a complete line
         if data.endswith(b"\n"):
             parsed = tomllib.loads(data.decode("utf-8"))
