@@ -328,14 +328,13 @@ class Study:
     def optimize(self, *, write: bool = True) -> tuple[Fit, bool]:
         """Fit FSRS to the log; keep the fit in the config only if it predicts better.
         Returns the fit and whether the config was changed."""
-        from dataclasses import replace
 
         from studyplan import optimize
 
         fitted = optimize.fit(self.all_stamps())
         if not (write and fitted.better):
             return fitted, False
-        updated = replace(self.config, parameters=fitted.parameters)
+        updated = self.config._replace(parameters=fitted.parameters)
         try:
             memory.make_scheduler(updated.policy())  # py-fsrs checks the bounds
         except ValueError as error:

@@ -962,7 +962,6 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
     \b
     studyplan init --vault ~/Notes --roadmap "ML Learning Path"
     """
-    from dataclasses import replace
 
     from studyplan import store
     from studyplan.vault import find_roadmap, refine, scan
@@ -973,7 +972,7 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
     path = find_roadmap(found, note)
     roadmap = store.read_roadmap(path)
     links = refine(roadmap, found)
-    updated = replace(study.config, vault=str(root), roadmap=note)
+    updated = study.config._replace(vault=str(root), roadmap=note)
     store.save_config(study.paths, updated)
     obsidian = (
         ""
@@ -1146,7 +1145,6 @@ def config_set(ctx: click.Context, key: str, value: str) -> None:
     studyplan config set new_per_day 3
     studyplan config set timezone Europe/Berlin
     """
-    from dataclasses import replace
 
     from studyplan import store
     from studyplan.config import parse_value
@@ -1155,7 +1153,7 @@ def config_set(ctx: click.Context, key: str, value: str) -> None:
     parsed = parse_value(key, value)
     if key == "timezone":
         clock.zone(parsed)
-    updated = replace(study.config, **{key: parsed})
+    updated = study.config._replace(**{key: parsed})
     store.save_config(study.paths, updated)
     out(f"{key} = {_toml_value(parsed, key)}")
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from studyplan.errors import ConfigError
 from studyplan.model import Minutes, Policy
@@ -17,8 +16,7 @@ from studyplan.model import Minutes, Policy
 N_PARAMETERS = 21
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     roadmap: str | None = None
     vault: str | None = None
     plan_folder: str = "Study Plans"
@@ -71,12 +69,12 @@ class Config:
         """Only the keys that differ from the defaults; tomli-w cannot write None."""
         default = Config()
         out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value is not None and value != getattr(default, f.name):
-                if f.name == "day_weights":
+        for name in self._fields:
+            value = getattr(self, name)
+            if value is not None and value != getattr(default, name):
+                if name == "day_weights":
                     value = {d: w for d, w in zip(WEEKDAYS, value, strict=True) if w != 1.0}
-                out[f.name] = list(value) if isinstance(value, tuple) else value
+                out[name] = list(value) if isinstance(value, tuple) else value
         return out
 
 
@@ -242,7 +240,7 @@ def validate(data: dict[str, Any], text: str, path: str) -> Config:
             values[key] = check(value)
         except ValueError as error:
             raise ConfigError(f"{where}: '{key}' {error}, got {value!r}") from None
-    return replace(Config(), **values)
+    return Config()._replace(**values)
 
 
 def parse_value(key: str, raw: str) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -56,20 +55,22 @@ def tally(stamps: Iterable[DayStamp], activity: Activity | None = None) -> Activ
     return out
 
 
-@dataclass(slots=True)
-class Snapshot:
+class Snapshot(NamedTuple):
+    """Every card's memory after the logs' settled parts up to `marks`; never changed in
+    place (a new one replaces it)."""
+
     version: int
     policy: Policy
     day_start_hour: int
-    marks: dict[str, Mark] = field(default_factory=dict)
-    memories: dict[str, memory.Memory] = field(default_factory=dict)
-    problems: list[LogProblem] = field(default_factory=list)
-    undone: set[str] = field(default_factory=set)
-    reviews: int = 0
-    newest: datetime | None = None
-    activity: Activity = field(default_factory=dict)
-    moves: list[Move] = field(default_factory=list)
-    graph: tuple[tuple[str, str, float, str], ...] = ()  # Graph.key it was folded with
+    marks: dict[str, Mark]
+    memories: dict[str, memory.Memory]
+    problems: list[LogProblem]
+    undone: set[str]
+    reviews: int
+    newest: datetime | None
+    activity: Activity
+    moves: list[Move]
+    graph: tuple[tuple[str, str, float, str], ...]  # Graph.key it was folded with
 
 
 class Standing(NamedTuple):
@@ -107,7 +108,20 @@ def standing(
         result = _update(home, cached, now, graph, full=False)
         if result is not None:
             return result
-    fresh = Snapshot(SNAPSHOT_VERSION, policy, day_start_hour, graph=_key(policy, graph))
+    fresh = Snapshot(
+        SNAPSHOT_VERSION,
+        policy,
+        day_start_hour,
+        {},
+        {},
+        [],
+        set(),
+        0,
+        None,
+        {},
+        [],
+        _key(policy, graph),
+    )
     result = _update(home, fresh, now, graph, full=True)
     assert result is not None  # a full fold starts from nothing, so it cannot conflict
     return result
