@@ -109,18 +109,18 @@ def standing(
         if result is not None:
             return result
     fresh = Snapshot(
-        SNAPSHOT_VERSION,
-        policy,
-        day_start_hour,
-        {},
-        {},
-        [],
-        set(),
-        0,
-        None,
-        {},
-        [],
-        _key(policy, graph),
+        version=SNAPSHOT_VERSION,
+        policy=policy,
+        day_start_hour=day_start_hour,
+        marks={},
+        memories={},
+        problems=[],
+        undone=set(),
+        reviews=0,
+        newest=None,
+        activity={},
+        moves=[],
+        graph=_key(policy, graph),
     )
     result = _update(home, fresh, now, graph, full=True)
     assert result is not None  # a full fold starts from nothing, so it cannot conflict
