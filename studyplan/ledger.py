@@ -1,5 +1,5 @@
 """Where the learner stands, read fast however long the history: a snapshot of every
-card's memory (`cache/snapshot.pickle`) plus the reviews appended to the logs since.
+card's memory (`cache/snapshot-<version>.pickle`) plus the reviews appended to the logs since.
 
 The snapshot is derived data. It is used only while it provably matches the logs (each
 file's read position is guarded by inode and CRC) and the settings it was made with;
@@ -10,6 +10,7 @@ is folded again from the full logs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -84,8 +85,19 @@ class Standing(NamedTuple):
     activity: Activity  # reviews and minutes per study day
 
 
-def _snapshot_path(home: Home) -> Path:
-    return home.cache_dir / "snapshot.pickle"
+def snapshot_path(home: Home) -> Path:
+    """Named by its version, so that a newer or older studyplan on the same machine never
+    reads a snapshot whose records it does not know (it folds its own instead)."""
+    return home.cache_dir / f"snapshot-{SNAPSHOT_VERSION}.pickle"
+
+
+def _save(home: Home, snapshot: Snapshot) -> None:
+    path = snapshot_path(home)
+    save_cache(path, snapshot)
+    with contextlib.suppress(OSError):  # a read-only home still works
+        for other in home.cache_dir.glob("snapshot*.pickle"):
+            if other != path:
+                other.unlink()  # another version's: it would rebuild its own
 
 
 def standing(
@@ -96,7 +108,7 @@ def standing(
     graph: Graph = EMPTY_GRAPH,
 ) -> Standing:
     """The memories as of `now`, from the snapshot and the logs' tails when possible."""
-    cached = load_cache(_snapshot_path(home))
+    cached = load_cache(snapshot_path(home))
     if (
         isinstance(cached, Snapshot)
         and cached.version == SNAPSHOT_VERSION
@@ -202,7 +214,7 @@ def _update(
             moves,
             snap.graph,
         )
-        save_cache(_snapshot_path(home), saved)
+        _save(home, saved)
 
     late = [
         r._replace(card=renamed[r.card]) if r.card in renamed else r

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 import pytest
 
-from studyplan import store
+from studyplan import ledger, store
 from studyplan.cli import cli
 
 from .conftest import FIXTURES, Run, log_text
@@ -320,7 +320,7 @@ def test_doctor_reports_problems_and_orphans(run: Run, sealed_home: Path, tmp_pa
         f"ok       log      1 file in {sealed_home / 'log'}, 2 reviews counted, 0 undone",
         f"ok       cache    2 files in {cache} (derived data, safe to delete)",
     ]
-    (cache / "snapshot.pickle").write_bytes(b"\x80garbage")
+    ledger.snapshot_path(store.Home(sealed_home)).write_bytes(b"\x80garbage")
     assert run("doctor", roadmap=roadmap).output.splitlines()[3] == (
         f"note     cache    2 files in {cache} (derived data, safe to delete); "
         "1 unreadable, rebuilt when next needed"

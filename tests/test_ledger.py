@@ -137,7 +137,7 @@ def test_the_snapshot_is_used_and_only_the_tail_is_read(tmp_path: Path) -> None:
     append_review(home, "a", 30, "card0", 31 * 24)
     second = ledger.standing(home, POLICY, HOUR, now)
     assert (second.rebuilt, second.reviews) == (False, 31)
-    # A short tail is read again rather than saved; the answer is the same.
+    # A short tail of a small roadmap is saved at once; the answer is the same.
     second = ledger.standing(home, POLICY, HOUR, now)
     assert (second.rebuilt, second.reviews) == (False, 31)
     assert second.memories == reference(home, now)
@@ -147,7 +147,7 @@ def test_the_snapshot_is_used_and_only_the_tail_is_read(tmp_path: Path) -> None:
     assert (third.rebuilt, third.reviews) == (True, 32)
     assert third.memories == reference(home, now)
     # A damaged snapshot is rebuilt, not trusted.
-    (home.cache_dir / "snapshot.pickle").write_bytes(b"not a pickle")
+    ledger.snapshot_path(home).write_bytes(b"not a pickle")
     fourth = ledger.standing(home, POLICY, HOUR, now)
     assert fourth.rebuilt
     assert fourth.memories == reference(home, now)
@@ -179,3 +179,23 @@ def test_a_small_roadmap_saves_the_snapshot_at_once_a_big_one_every_hundred() ->
     assert [ledger.worth_saving(tail, 73) for tail in (0, 1)] == [False, True]
     assert [ledger.worth_saving(tail, 1_000) for tail in (10, 11)] == [False, True]
     assert [ledger.worth_saving(tail, 10_000) for tail in (99, 100)] == [False, True]
+
+
+def test_another_versions_snapshot_is_never_read_and_is_replaced(tmp_path: Path) -> None:
+    """An older studyplan wrote `snapshot.pickle` with records this one cannot rebuild;
+    a newer one may write `snapshot-99.pickle`. Neither is read; saving removes them."""
+    home = store.Home(tmp_path)
+    for n in range(3):
+        append_review(home, "a", n, "card1", n)
+    home.cache_dir.mkdir(parents=True)
+    older = home.cache_dir / "snapshot.pickle"
+    newer = home.cache_dir / "snapshot-99.pickle"
+    older.write_bytes(b"\x80\x05older records")
+    newer.write_bytes(b"\x80\x05newer records")
+    now = T0 + timedelta(days=3)
+    got = ledger.standing(home, POLICY, HOUR, now)
+    assert got.rebuilt
+    assert got.memories == reference(home, now)
+    assert sorted(p.name for p in home.cache_dir.glob("snapshot*")) == [
+        f"snapshot-{ledger.SNAPSHOT_VERSION}.pickle"
+    ]

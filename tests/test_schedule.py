@@ -278,7 +278,7 @@ def test_folding_on_top_equals_folding_at_once() -> None:
 def test_the_default_decay_is_py_fsrs_own() -> None:
     from fsrs.scheduler import DEFAULT_PARAMETERS
 
-    assert memory.DEFAULT_DECAY == DEFAULT_PARAMETERS[20]
+    assert DEFAULT_PARAMETERS[20] == memory.DEFAULT_DECAY
 
 
 @given(
