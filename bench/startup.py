@@ -3,6 +3,9 @@ as a ratio to a bare `python -c pass` on the same machine.
 
     python bench/startup.py [--runs 30]
 
+Measured twice: with the home given by STUDYPLAN_HOME, and in the default home (a
+temporary HOME and XDG folders), where the command also imports platformdirs to find it.
+
 A year of daily study is simulated with the real scheduler (each day: everything
 `today` lists, rated good mostly, sometimes again/hard/easy), written to a temporary
 home as an ordinary review log. Then both commands run as fresh processes. The first
@@ -81,22 +84,38 @@ def main() -> None:
     )
     folder = Path(tempfile.mkdtemp(prefix="studyplan-bench-"))
     try:
-        home = store.Home(folder)
+        home = store.Home(folder / "home")
         reviews = simulate_year(home)
-        env = {**os.environ, "STUDYPLAN_HOME": str(folder), "NO_COLOR": "1"}
+        env = {**os.environ, "STUDYPLAN_HOME": str(home.root), "NO_COLOR": "1"}
         env.pop("STUDYPLAN_NOW", None)
+        default_env = {k: v for k, v in env.items() if k != "STUDYPLAN_HOME"}
+        default_env |= {"HOME": str(folder / "user")}
+        for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+            default_env.pop(name, None)
+        where = subprocess.run(
+            [*today_cmd[:-1], "config", "path"],
+            env=default_env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        default_home = Path(where.splitlines()[0].split(None, 1)[1]).parent
+        shutil.copytree(home.root, default_home)
         bare = [sys.executable, "-c", "pass"]
         for _ in range(3):  # warm the OS file cache for both
             timed(bare, env)
         first = timed(today_cmd, env)
-        pass_times, today_times = [], []
-        for _ in range(args.runs):  # interleaved, so load changes hit both alike
+        timed(today_cmd, default_env)
+        pass_times, today_times, default_times = [], [], []
+        for _ in range(args.runs):  # interleaved, so load changes hit all alike
             pass_times.append(timed(bare, env))
             today_times.append(timed(today_cmd, env))
+            default_times.append(timed(today_cmd, default_env))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
     p, t = statistics.median(pass_times), statistics.median(today_times)
+    d = statistics.median(default_times)
     system = f"{platform.system()} {platform.release()}"
     print(f"machine     {cpu_model()}, {os.cpu_count()} cores, {system}")
     print(f"python      {platform.python_version()} ({sys.executable})")
@@ -104,7 +123,8 @@ def main() -> None:
     print(f"python -c pass      median {p * 1000:6.1f} ms  (min {min(pass_times) * 1000:.1f})")
     print(f"studyplan today     median {t * 1000:6.1f} ms  (min {min(today_times) * 1000:.1f})")
     print(f"  first run, no cache      {first * 1000:6.1f} ms")
-    print(f"ratio today / pass  {t / p:.1f}x  (aim: under 6x)")
+    print(f"  default home             {d * 1000:6.1f} ms  (min {min(default_times) * 1000:.1f})")
+    print(f"ratio today / pass  {t / p:.1f}x  (aim: under 6x); default home {d / p:.1f}x")
 
 
 if __name__ == "__main__":
