@@ -29,7 +29,6 @@ from studyplan.graph import EMPTY_GRAPH, KEY_WEIGHT, Graph
 from studyplan.model import Card, DayStamp, Policy, Rating, Review, Roadmap
 
 if TYPE_CHECKING:
-    from fsrs import Card as FsrsCard
     from fsrs import Scheduler
 
 DEFAULT_DECAY = 0.1542
@@ -75,12 +74,48 @@ class Fsrs:
         return self._scheduler
 
     def recall(self, stability: float, since: date, day: date) -> float:
-        """py-fsrs's retrievability `day` for a memory of `stability` last renewed `since`."""
+        """py-fsrs's retrievability on `day` of a memory of `stability` renewed `since`."""
         elapsed = max(0, (day - since).days)
         return float((1 + self.factor * elapsed / stability) ** self.decay)
 
+    def review(self, memory: Memory, card_id: int, rating: Rating, day: date) -> Reviewed:
+        """What py-fsrs makes of a review on `day` that follows `memory`. Without learning
+        steps a studied card is always in the Review state, so stability, difficulty and
+        the day it counts from are all py-fsrs needs to continue where it left off."""
+        from fsrs import Card as FsrsCard
+        from fsrs import Rating as FsrsRating
+        from fsrs import State
+
+        when = _midnight(day)
+        since = memory.since or memory.last
+        if memory.stability is None or memory.difficulty is None or since is None:
+            card = FsrsCard(card_id=card_id, state=State.Learning, due=when)
+        else:
+            card = FsrsCard(
+                card_id=card_id,
+                state=State.Review,
+                stability=memory.stability,
+                difficulty=memory.difficulty,
+                due=_midnight(memory.due or day),
+                last_review=_midnight(since),
+            )
+        after, _ = self.scheduler.review_card(card, FsrsRating(int(rating)), review_datetime=when)
+        assert after.stability is not None
+        assert after.difficulty is not None
+        return Reviewed(after.stability, after.difficulty, (after.due - when).days)
+
+
+class Reviewed(NamedTuple):
+    """py-fsrs's answer to one review: the new stability and difficulty, and the interval
+    in days (unfuzzed)."""
+
+    stability: float
+    difficulty: float
+    interval: int
+
 
 def make_scheduler(policy: Policy) -> Fsrs:
+    """The policy's FSRS model (py-fsrs itself is loaded when a review is first applied)."""
     return Fsrs(policy)
 
 
@@ -189,43 +224,13 @@ def recall(memory: Memory, scheduler: Fsrs, day: date) -> float | None:
     return scheduler.recall(memory.stability, since, day)
 
 
-def _probe(memory: Memory, numeric_id: int, day: date) -> FsrsCard | None:
-    """The py-fsrs card this memory continues from (None before the first review).
-    Without learning steps a studied card is always in the Review state, so these fields
-    are all py-fsrs needs to continue exactly where it left off."""
-    since = memory.since or memory.last
-    if memory.stability is None or memory.difficulty is None or since is None:
-        return None
-    from fsrs import Card as FsrsCard
-    from fsrs import State
-
-    return FsrsCard(
-        card_id=numeric_id,
-        state=State.Review,
-        stability=memory.stability,
-        difficulty=memory.difficulty,
-        due=_midnight(memory.due or day),
-        last_review=_midnight(since),
-    )
-
-
 def extend(
     memory: Memory, card_id: str, stamp: DayStamp, policy: Policy, scheduler: Fsrs
 ) -> Memory:
     """The memory after one more review, which must follow the ones already in it."""
-    from fsrs import Card as FsrsCard
-    from fsrs import Rating as FsrsRating
-    from fsrs import State
-
-    when = _midnight(stamp.day)
-    numeric_id = zlib.crc32(card_id.encode())
-    fsrs_card = _probe(memory, numeric_id, stamp.day) or FsrsCard(
-        card_id=numeric_id, state=State.Learning, due=when
-    )
     review = stamp.review
-    rating = FsrsRating(int(review.rating))
-    fsrs_card, _ = scheduler.scheduler.review_card(fsrs_card, rating, review_datetime=when)
-    interval = (fsrs_card.due - when).days
+    after = scheduler.review(memory, zlib.crc32(card_id.encode()), review.rating, stamp.day)
+    interval = after.interval
     if policy.fuzz:
         interval = fuzzed(interval, f"{card_id}/{review.id}", policy.maximum_interval)
     logged = review.minutes is not None
@@ -233,10 +238,10 @@ def extend(
         reviewed=memory.reviewed + 1,
         first=memory.first or stamp.day,
         last=stamp.day,
-        stability=fsrs_card.stability,
-        difficulty=fsrs_card.difficulty,
+        stability=after.stability,
+        difficulty=after.difficulty,
         due=stamp.day + timedelta(days=interval),
-        lapses=memory.lapses + (1 if rating is FsrsRating.Again and memory.reviewed else 0),
+        lapses=memory.lapses + (1 if review.rating == Rating.AGAIN and memory.reviewed else 0),
         minutes_total=memory.minutes_total + (review.minutes or 0),
         minutes_count=memory.minutes_count + (1 if logged else 0),
         last_day_reviews=memory.last_day_reviews + 1 if memory.last == stamp.day else 1,
@@ -337,14 +342,8 @@ def next_interval(stability: float, scheduler: Fsrs) -> int:
 
 def _after(memory: Memory, rating: Rating, day: date, scheduler: Fsrs) -> float:
     """The stability a real review with `rating` on `day` would give."""
-    from fsrs import Rating as FsrsRating
-
-    probe = _probe(memory, 1, day)
-    assert probe is not None
-    reviewed, _ = scheduler.scheduler.review_card(
-        probe, FsrsRating(int(rating)), review_datetime=_midnight(day)
-    )
-    return float(reviewed.stability or 0.0)
+    assert memory.stability is not None
+    return scheduler.review(memory, 1, rating, day).stability
 
 
 def credited(memory: Memory, weight: float, day: date, policy: Policy, scheduler: Fsrs) -> Memory:
