@@ -1185,6 +1185,10 @@ def main() -> None:
         sys.stdout.flush()
     except BrokenPipeError:  # `studyplan topics | head`: the reader left
         code = code or 1
+    except OSError as error:  # a full disk under `studyplan plan > week.md`
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"studyplan: error: cannot write the output: {error.strerror}\n")
+        code = code or 1
     with contextlib.suppress(OSError):
         sys.stderr.flush()
     os._exit(code)

@@ -278,3 +278,17 @@ def test_the_installed_entry_point_flushes_and_exits_with_the_commands_code(
     assert log_text(sealed_home) == ""
     usage = subprocess.run([*entry, "--version"], env=env, capture_output=True, text=True)
     assert (usage.returncode, usage.stdout.split()[0]) == (0, "studyplan,")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_one_line_and_exit_1(sealed_home: Path) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", "from studyplan.__main__ import main; main()", "today"],
+            env=_env(sealed_home),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 1
+    assert done.stderr == "studyplan: error: cannot access: No space left on device\n"
