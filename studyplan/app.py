@@ -552,12 +552,14 @@ class Study:
             checks.append(Check("problem", "log", str(error)))
             return checks
         files = store.log_files(self.paths)
+        counted = len(history.effective())
         checks.append(
             Check(
                 "ok" if not history.problems else "problem",
                 "log",
                 f"{len(files)} file{'s' if len(files) != 1 else ''} in {self.paths.log_dir}, "
-                f"{len(history.effective())} reviews counted, {len(history.undos)} undone",
+                f"{counted} review{'s' if counted != 1 else ''} counted, "
+                f"{len(history.undos)} undone",
             )
         )
         for problem in history.problems:

@@ -339,3 +339,11 @@ def test_doctor_reports_problems_and_orphans(run: Run, sealed_home: Path, tmp_pa
         "renamed or deleted items keep their history ('studyplan rename OLD NEW' moves it "
         "to a card)"
     )
+
+
+def test_doctor_counts_one_review_in_the_singular(run: Run, sealed_home: Path) -> None:
+    run("review", "Linear Algebra", "good", now="2026-11-26T09:00")
+    lines = run("doctor", now="2026-11-26T10:00").output.splitlines()
+    assert (
+        lines[2] == f"ok       log      1 file in {sealed_home / 'log'}, 1 review counted, 0 undone"
+    )
