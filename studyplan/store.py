@@ -633,8 +633,8 @@ def undo_table(undo: Undo) -> dict[str, Any]:
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Serialise writers of one log file (also across processes)."""
-    # fasteners rather than filelock: the same OS lock (fcntl / msvcrt), and a third of
-    # the import time, which every `review` pays.
+    # fasteners rather than filelock: an OS lock on `<log>.lock` all the same (fcntl
+    # record locks / msvcrt), for a third of the import time, which every `review` pays.
     from fasteners import InterProcessLock
 
     path.parent.mkdir(parents=True, exist_ok=True)
