@@ -640,7 +640,10 @@ def locked(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = InterProcessLock(f"{path}.lock")
     if not lock.acquire(timeout=LOCK_TIMEOUT):
-        lock._do_close()  # a failed acquire leaves the file open (harlowja/fasteners#39)
+        # A failed acquire leaves the file open (harlowja/fasteners#39); close it, but a
+        # later fasteners without that method must not turn this message into a traceback.
+        with contextlib.suppress(AttributeError, OSError):
+            lock._do_close()
         raise LogError(
             f"{path} is locked by another studyplan for over {LOCK_TIMEOUT:.0f} s; "
             f"if none is running, delete {path}.lock"
