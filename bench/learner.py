@@ -71,7 +71,7 @@ def run(
     policy = Policy(fuzz=True, graph=on)
     truth_policy = Policy(fuzz=False, graph=True, credit_max_difficulty=10.0, penalty=0.0)
     truth_graph = scaled(g, transfer)
-    scheduler = memory.make_scheduler(policy)
+    scheduler = memory.Fsrs(policy)
     rng = random.Random(seed)
     seen: dict[str, memory.Memory] = {}  # what studyplan knows (from the ratings)
     truth: dict[str, memory.Memory] = {}  # the learner's memory

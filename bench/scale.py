@@ -55,7 +55,7 @@ def write_log(path: Path, ids: list[str], target: int, seed: int = 11) -> tuple[
     """Simulate daily study until `target` reviews; return the count and the last day."""
     rng = random.Random(seed)
     policy = Config().policy()
-    scheduler = memory.make_scheduler(policy)
+    scheduler = memory.Fsrs(policy)
     memories: dict[str, memory.Memory] = {}
     due: list[tuple[date, str]] = []
     fresh = iter(ids)

@@ -231,7 +231,7 @@ class Study:
 
     @cached_property
     def scheduler(self) -> memory.Fsrs:
-        return memory.make_scheduler(self.policy)
+        return memory.Fsrs(self.policy)
 
     def queue(self, budget: int | None = None) -> schedule.Queue:
         _check_minutes(budget)
@@ -336,7 +336,7 @@ class Study:
             return fitted, False
         updated = self.config._replace(parameters=fitted.parameters)
         try:
-            memory.make_scheduler(updated.policy())  # py-fsrs checks the bounds
+            memory.Fsrs(updated.policy())  # py-fsrs checks the bounds
         except ValueError as error:
             raise StudyplanError(f"the fitted parameters were not accepted: {error}") from None
         store.save_config(self.paths, updated)

@@ -186,7 +186,7 @@ def _update(
     ]
     counted = [r for r in base if r.at <= now]
     policy, hour = snap.policy, snap.day_start_hour
-    scheduler = memory.make_scheduler(policy)
+    scheduler = memory.Fsrs(policy)
     stamps = _stamps(counted, hour)
     try:
         memories = memory.fold(stamps, policy, snap.memories, scheduler, graph)

@@ -44,12 +44,10 @@ class Fsrs:
     and importing py-fsrs was a tenth of its start-up.
     """
 
-    __slots__ = ("_scheduler", "decay", "desired_retention", "factor", "maximum_interval", "policy")
+    __slots__ = ("_scheduler", "decay", "factor", "policy")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.desired_retention = policy.desired_retention
-        self.maximum_interval = policy.maximum_interval
         self.decay = -float(policy.parameters[20]) if policy.parameters else -DEFAULT_DECAY
         self.factor = 0.9 ** (1 / self.decay) - 1
         self._scheduler: Scheduler | None = None
@@ -112,11 +110,6 @@ class Reviewed(NamedTuple):
     stability: float
     difficulty: float
     interval: int
-
-
-def make_scheduler(policy: Policy) -> Fsrs:
-    """The policy's FSRS model (py-fsrs itself is loaded when a review is first applied)."""
-    return Fsrs(policy)
 
 
 def _midnight(day: date) -> datetime:
@@ -267,7 +260,7 @@ def fold(
     """Every card's memory (orphans included) after these reviews, on top of `memories`.
     Raises ValueError if a review is older than what a memory already holds (with graph
     scheduling: older than any review folded in, since credit crosses cards)."""
-    scheduler = scheduler or make_scheduler(policy)
+    scheduler = scheduler or Fsrs(policy)
     out = dict(memories or {})
     rippling = policy.graph and bool(graph.edges)
     newest = (
@@ -336,8 +329,9 @@ def creditable(memory: Memory, policy: Policy) -> bool:
 def next_interval(stability: float, scheduler: Fsrs) -> int:
     """Days until recall falls to the desired retention (py-fsrs's formula, unfuzzed)."""
     decay, factor = scheduler.decay, scheduler.factor
-    days = round(stability / factor * (float(scheduler.desired_retention) ** (1 / decay) - 1))
-    return int(min(max(days, 1), scheduler.maximum_interval))
+    policy = scheduler.policy
+    days = round(stability / factor * (float(policy.desired_retention) ** (1 / decay) - 1))
+    return int(min(max(days, 1), policy.maximum_interval))
 
 
 def _after(memory: Memory, rating: Rating, day: date, scheduler: Fsrs) -> float:

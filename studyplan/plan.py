@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from studyplan import schedule
 from studyplan.graph import EMPTY_GRAPH, Graph
-from studyplan.memory import CardState, apply, make_scheduler
+from studyplan.memory import CardState, Fsrs, apply
 from studyplan.model import DayStamp, Mark, Policy, Rating, Review, Roadmap
 
 OPEN_MARKS = (Mark.OPEN, Mark.OTHER)
@@ -51,7 +51,7 @@ def simulate(
     first = start or today
     if first < today:
         raise ValueError("a plan cannot start before today")
-    scheduler = make_scheduler(policy)
+    scheduler = Fsrs(policy)
     # Expected minutes come from the real history only: simulated sessions would just
     # echo the estimate back.
     estimator = schedule.Estimator.build(states, policy)

@@ -15,7 +15,6 @@ from studyplan.memory import (
     Fsrs,
     creditable,
     credited,
-    make_scheduler,
     recall,
 )
 from studyplan.model import Card, Kind, Mark, Policy, Roadmap
@@ -62,7 +61,7 @@ class Gate:
         scheduler: Fsrs | None = None,
         graph: Graph = EMPTY_GRAPH,
     ) -> Gate:
-        gate = cls(0.0, states, policy, day, scheduler or make_scheduler(policy), graph)
+        gate = cls(0.0, states, policy, day, scheduler or Fsrs(policy), graph)
         lowest: int | None = None
         for state in states.values():
             number = state.card.section
@@ -304,7 +303,7 @@ def queue(
     """What to study on `day`: due reviews most at-risk first (compressed: a review that
     covers others stands in for them), then new cards that the gate allows in document
     order, within the daily limits and the time budget (both scaled by the day's weight)."""
-    scheduler = make_scheduler(policy)
+    scheduler = Fsrs(policy)
     estimator = estimator or Estimator.build(all_states, policy)
     gate = Gate.build(all_states, policy, day, scheduler, graph)
     weight = policy.weight(day)

@@ -257,11 +257,12 @@ def test_fall_back_dst_day_is_one_study_day(run: Run) -> None:
     }
 
 
-def test_the_installed_entry_point_flushes_and_exits_with_the_commands_code(
+def test_the_installed_entry_point_prints_everything_and_exits_with_the_commands_code(
     run: Run, sealed_home: Path
 ) -> None:
     """`main` ends the process with os._exit: output must still arrive whole, and the exit
-    code must be the command's own."""
+    code must be the command's own. (click flushes on every echo, so this does not catch a
+    missing final flush in `main`; that one is for output written any other way.)"""
     env = _env(sealed_home)
     entry = [sys.executable, "-c", "from studyplan.__main__ import main; main()"]
     today = subprocess.run([*entry, "today"], env=env, capture_output=True, text=True)

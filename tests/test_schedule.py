@@ -35,7 +35,7 @@ def states_of(
 
 
 def replay(
-    card: Card, stamps: list[DayStamp], policy: Policy, scheduler: Scheduler
+    card: Card, stamps: list[DayStamp], policy: Policy, scheduler: memory.Fsrs
 ) -> memory.CardState:
     """One card's state from its own reviews."""
     own = [s for s in stamps if s.review.card == card.id]
@@ -53,7 +53,7 @@ D0 = date(2026, 1, 5)
 def test_good_reviews_on_due_days_follow_fsrs_intervals() -> None:
     roadmap = parse("- [ ] Topic\n")
     card = roadmap.cards[0]
-    scheduler = memory.make_scheduler(NO_FUZZ)
+    scheduler = memory.Fsrs(NO_FUZZ)
     stamps: list[DayStamp] = []
     day = D0
     gaps = []
@@ -68,7 +68,7 @@ def test_good_reviews_on_due_days_follow_fsrs_intervals() -> None:
 
 def test_first_rating_sets_first_interval() -> None:
     card = parse("- [ ] Topic\n").cards[0]
-    scheduler = memory.make_scheduler(NO_FUZZ)
+    scheduler = memory.Fsrs(NO_FUZZ)
     firsts = {
         rating: replay(card, [stamp(card.id, D0, rating)], NO_FUZZ, scheduler) for rating in Rating
     }
@@ -83,7 +83,7 @@ def test_first_rating_sets_first_interval() -> None:
 
 def test_a_lapse_schedules_whole_days_not_minutes() -> None:
     card = parse("- [ ] Topic\n").cards[0]
-    scheduler = memory.make_scheduler(NO_FUZZ)
+    scheduler = memory.Fsrs(NO_FUZZ)
     stamps = [stamp(card.id, D0), stamp(card.id, D0 + timedelta(2), Rating.AGAIN)]
     state = replay(card, stamps, NO_FUZZ, scheduler)
     assert state.lapses == 1
@@ -93,7 +93,7 @@ def test_a_lapse_schedules_whole_days_not_minutes() -> None:
 def test_elapsed_days_are_study_days() -> None:
     """Same study-day gap, same memory; one more day, different memory."""
     card = parse("- [ ] Topic\n").cards[0]
-    scheduler = memory.make_scheduler(NO_FUZZ)
+    scheduler = memory.Fsrs(NO_FUZZ)
     two = replay(card, [stamp(card.id, D0), stamp(card.id, D0 + timedelta(2))], NO_FUZZ, scheduler)
     three = replay(
         card, [stamp(card.id, D0), stamp(card.id, D0 + timedelta(3))], NO_FUZZ, scheduler
@@ -306,7 +306,7 @@ def test_recall_is_py_fsrs_retrievability(
     expected = Scheduler(**kwargs).get_card_retrievability(
         probe, current_datetime=datetime(day.year, day.month, day.day, tzinfo=UTC)
     )
-    assert memory.recall(mem, memory.make_scheduler(policy), day) == expected
+    assert memory.recall(mem, memory.Fsrs(policy), day) == expected
 
 
 def test_today_reads_recall_without_importing_py_fsrs(sealed_home: Path) -> None:
