@@ -14,10 +14,13 @@ from typing import NamedTuple
 
 
 class Kind(StrEnum):
-    """A topic card is titled by its own text; a note card only points at a note."""
+    """A topic card is titled by its own text; a note card only points at a note; a
+    resource card is a link to consume (a video, an article, a course): studied once,
+    then done, never a spaced review."""
 
     TOPIC = "topic"
     NOTE = "note"
+    RESOURCE = "resource"
 
 
 class Mark(StrEnum):
@@ -53,6 +56,13 @@ class Rating(IntEnum):
         raise ValueError(f"{text!r} is not a rating")
 
 
+class Resource(NamedTuple):
+    """A link a card's study uses: on the item's own line or a link bullet under it."""
+
+    title: str
+    url: str
+
+
 class Section(NamedTuple):
     """A `##` heading; `number` is None for headings that carry no number."""
 
@@ -80,7 +90,17 @@ class Card(NamedTuple):
     order: int  # position in document order
     section_heading: str = ""  # the `##` heading as written, for links into the roadmap
     needs: tuple[str, ...] = ()  # `requires::` references as written, resolved by graph.py
-    estimate: int | None = None  # expected minutes, from the note
+    estimate: int | None = None  # total minutes: the note's `estimate`, else the item's "(2h)"
+    resources: tuple[Resource, ...] = ()
+    description: str | None = None  # the rest of a long or `**Label:** text` item
+    section_index: int | None = None  # the section's position among those holding cards
+    after: tuple[str, ...] = ()  # ids it waits for besides its parent (a topic: its resources)
+
+    @property
+    def synthetic(self) -> bool:
+        """Made from a heading or bullet whose items are all resources: no checkbox of its
+        own in the file (sync never ticks it)."""
+        return not self.mark_char
 
     @property
     def done(self) -> bool:
@@ -191,7 +211,7 @@ class Minutes(NamedTuple):
     note: int = 15
 
     def for_kind(self, kind: Kind) -> int:
-        return self.topic if kind is Kind.TOPIC else self.note
+        return self.note if kind is Kind.NOTE else self.topic
 
 
 class Policy(NamedTuple):
@@ -214,6 +234,8 @@ class Policy(NamedTuple):
     cover_days: int = 3  # a covering review may be pulled forward this many days
     day_weights: tuple[float, ...] = (1.0,) * 7  # Monday…Sunday share of budget and new topics
     daily_minutes: int | None = None  # the time budget when `--minutes` is not given
+    section_gate: str = "numbers"  # "numbers" | "document" | "none": how sections open
+    session_minutes: int = 60  # one sitting: a longer estimate is planned as several
 
     def weight(self, day: date) -> float:
         return self.day_weights[day.weekday()]
