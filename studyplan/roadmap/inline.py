@@ -39,7 +39,7 @@ _ESTIMATE = re.compile(
 )
 _STARS = re.compile(r"\s*[⭐★🌟]+\s*$")
 _SEPARATOR = re.compile(r"^\s*(?::|[-–—|]\s|,)\s*")
-_CLAUSE = re.compile(r"(?<=\S)(?::\s|\s[—–-]\s|\.\s|;\s|\s\(|,\s)")
+_CLAUSE = re.compile(r"(?<=\S)(?::\s|\s[—–-]\s|\.\s|;\s|\s\()")
 _JUNK_CATEGORIES = ("S", "Z", "C", "M")
 
 
@@ -226,8 +226,9 @@ def shorten(title: str, description: str | None) -> tuple[str, str | None]:
     if cut is not None:
         head, rest = title[: cut.start()], title[cut.start() :]
     else:
-        head = title[:MAX_TITLE].rsplit(" ", 1)[0] or title[:MAX_TITLE]
+        head = title[: MAX_TITLE - 1].rsplit(" ", 1)[0] or title[: MAX_TITLE - 1]
         rest = title[len(head) :]
+        return strip_junk(head) + "…", description or title
     rest = strip_junk(rest.lstrip(" (")) if rest.lstrip().startswith("(") else strip_junk(rest)
     rest = rest.rstrip(")") if rest.count(")") > rest.count("(") else rest
     joined = " ".join(part for part in (rest, description) if part)

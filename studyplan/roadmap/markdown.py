@@ -308,6 +308,30 @@ def _links_only(text: str) -> bool:
     return not re.sub(r"[\W\d_]+", "", rest.split(":", 1)[0])
 
 
+def _continuation(lines: list[str], number: int) -> tuple[list[str], int]:
+    """The lines that continue the list item on line `number` (a wrapped item, indented
+    or lazy, as CommonMark reads it), and the last line they take."""
+    quoted = bool(_CALLOUT.match(lines[number]))
+    more: list[str] = []
+    while number + 1 < len(lines):
+        line = lines[number + 1]
+        if bool(_CALLOUT.match(line)) != quoted:
+            break
+        text = _CALLOUT.sub("", line)
+        stripped = text.strip()
+        if (
+            not stripped
+            or _FENCE.match(text)
+            or _THEMATIC.match(text)
+            or _LIST_ITEM.match(text)
+            or stripped.startswith(("#", "%%", "<!--", "|", "<"))
+        ):
+            break
+        more.append(stripped)
+        number += 1
+    return more, number
+
+
 def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     """Parse a roadmap. Raises RoadmapError (without the file name: the caller adds it)."""
     text = normalise_text(text)
@@ -321,20 +345,13 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     first_h1: str | None = None
     raws: list[_Raw] = []
     stack: list[_Entry] = []
-    continuing: int | None = None  # the item a lazy continuation line would extend (-1: a
-    # plain bullet's, which is read no further)
-    quoted = False  # was the item's line inside a callout or quote
     sibling: int | None = None  # the checkbox a following link bullet belongs to
-
-    for number in range(skip, len(lines)):
+    number = skip - 1
+    while number + 1 < len(lines):
+        number += 1
         lineno = number + 1
-        in_quote = bool(_CALLOUT.match(lines[number]))
         content = scan.visible(_CALLOUT.sub("", lines[number]))
-        if content is None:
-            continuing = None
-            continue
-        if not content.strip():
-            continuing = None
+        if content is None or not content.strip():
             continue
         heading = _HEADING.match(content) if not content.startswith((" ", "\t")) else None
         if heading:
@@ -346,29 +363,21 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
             for deeper in range(level + 1, 7):
                 headings[deeper] = None
             stack.clear()
-            continuing = sibling = None
+            sibling = None
             continue
         check = _CHECKBOX.match(content)
-        item = check or _LIST_ITEM.match(content)
-        if _THEMATIC.match(content):
-            item = None
-            continuing = None
+        item = None if _THEMATIC.match(content) else check or _LIST_ITEM.match(content)
         if item is None:
-            if continuing is not None and in_quote == quoted and not _THEMATIC.match(content):
-                if continuing >= 0:
-                    raws[continuing].text += "\n" + content.strip()
-            elif not content[0].isspace():
+            if not content[0].isspace():
                 stack.clear()  # a paragraph ends the list
-                continuing = None
             continue
+        more, number = _continuation(lines, number)
         indent = len(item.group("indent").expandtabs(4))
         while stack and stack[-1].indent >= indent:
             stack.pop()
         owner = next((e.raw for e in reversed(stack) if e.raw is not None), None)
-        quoted = in_quote
         if check is None:
-            body = (item.group("text") or "").strip()
-            continuing = -1
+            body = " ".join([(item.group("text") or "").strip(), *more]).strip()
             if not body:
                 continue
             list_heading = _LIST_HEADING.match(body)
@@ -388,7 +397,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
         levels = tuple(h for h in headings[1:] if h is not None)
         raws.append(
             _Raw(
-                text=check.group("text"),
+                text="\n".join([check.group("text"), *more]),
                 mark_char=check.group("mark"),
                 line=lineno,
                 indent=indent,
@@ -401,7 +410,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
         if owner is not None:
             raws[owner].children += 1
         stack.append(_Entry(indent, len(raws) - 1))
-        continuing = sibling = len(raws) - 1
+        sibling = len(raws) - 1
 
     cards = _cards(raws, env)
     if not cards:
@@ -451,6 +460,11 @@ def _cards(raws: list[_Raw], env: References) -> tuple[Card, ...]:
     index_of = {id(raw): position for position, raw in enumerate(raws)}
     order = {index_of[id(raw)]: n for n, raw in enumerate(kept)}
     positions = _positions(kept)
+    numbered = any(raw.section is not None and raw.section.number is not None for raw in kept)
+    if not numbered:  # no numbers anywhere: the sections' order is the document's
+        for raw in kept:
+            if raw.section is not None:
+                raw.section = raw.section._replace(number=positions[raw.section.line])
     return tuple(
         Card(
             id=raw.id,
@@ -528,7 +542,8 @@ def _section_level(raws: list[_Raw]) -> int | None:
         numbered = sum(1 for h in found if _section(h).number is not None)
         if numbered and numbered * 2 >= len(found):
             return level
-    return min(holding)
+    # No numbers: the shallowest level that divides the items, not a lone "## Progress".
+    return next((level for level in sorted(holding) if len(holding[level]) > 1), min(holding))
 
 
 def _positions(cards: list[_Raw]) -> dict[int, int]:
