@@ -384,7 +384,7 @@ class Study:
 
     def state_of(self, card: Card) -> memory.CardState:
         """One card's state, without building every card's (cheaper for `review`)."""
-        return memory.CardState(card, self.standing.memories.get(card.id, memory.EMPTY))
+        return memory.state(card, self.standing.memories.get(card.id, memory.EMPTY))
 
     @cached_property
     def gate(self) -> schedule.Gate:
@@ -452,7 +452,7 @@ class Study:
             and (after := memories.get(other.id)) is not (was := before.get(other.id))
             and after != was
         )
-        return Recorded(memory.CardState(card, memories[card.id]), rippled)
+        return Recorded(memory.state(card, memories[card.id]), rippled)
 
     def undo(self) -> Review:
         """Mark this device's last counted review as undone (an appended entry)."""

@@ -111,7 +111,8 @@ def status(state: CardState, today: date, locked: bool) -> str:
     if card.skipped:
         return "skipped"
     if state.studied:
-        assert state.due is not None
+        if state.due is None:
+            return "done"  # a resource, read once
         return "due" if state.due <= today else "scheduled"
     if card.done:
         return "done"
@@ -258,6 +259,14 @@ def _card_lines(lead: str, card: Card, width: int, detail: str, notes: Notes) ->
     if uri:
         lines.append(" " * (len(lead) + 2) + style(uri, dim=True))
     return lines
+
+
+def _effort(minutes: int, session: int) -> str:
+    """'(60h)' → '60 h in all: 60 sessions of 60 min'."""
+    total = f"{minutes // 60} h" if minutes >= 120 and minutes % 60 == 0 else f"{minutes} min"
+    if minutes <= session:
+        return total
+    return f"{total} in all: {-(-minutes // session)} sessions of {session} min"
 
 
 def _topics(n: int) -> str:
@@ -505,12 +514,14 @@ def review(
     recorded = study.record(card, rating, minutes, when)
     after = recorded.state
     today_ = study.today
-    assert after.due is not None
     spent = f", {minutes} min" if minutes is not None else ""
-    out(
-        f"Recorded {card.title}: {rating.label}{spent}. "
-        f"next: {clock.fmt_day(after.due, today_)}, {clock.relative(after.due, today_)}"
-    )
+    if after.due is None:
+        out(f"Recorded {card.title}: {rating.label}{spent}. Done: a resource is studied once.")
+    else:
+        out(
+            f"Recorded {card.title}: {rating.label}{spent}. "
+            f"next: {clock.fmt_day(after.due, today_)}, {clock.relative(after.due, today_)}"
+        )
     if before.studied and before.due is not None and before.due > today_:
         due = clock.fmt_day(before.due, today_)
         warn(f"{card.title} was not due until {due}; counted as an early review")
@@ -641,7 +652,15 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     if ref is not None and ref.uri:
         out(f"  open      {ref.uri}")
     out(f"  roadmap   line {card.line}, [{card.mark_char}]")
-    if state.studied:
+    if card.description:
+        out(f"  about     {card.description}")
+    for resource in card.resources:
+        out(f"  resource  {resource.title} <{resource.url}>")
+    if card.estimate is not None:
+        out(f"  estimate  {_effort(card.estimate, study.policy.session_minutes)}")
+    if state.studied and state.due is None:
+        out(f"  status    done (a resource, studied {clock.fmt_day(state.last or today_, today_)})")
+    elif state.studied:
         assert state.due is not None
         when = f"{clock.fmt_day(state.due, today_)} ({clock.relative(state.due, today_)})"
         out(f"  status    {'due since' if state.due < today_ else 'due'} {when}")

@@ -43,6 +43,9 @@ class Config(NamedTuple):
     cover_days: int = 3
     daily_minutes: int | None = None
     day_weights: tuple[float, ...] = (1.0,) * 7
+    section_gate: str = "numbers"
+    session_minutes: int = 60
+    resources: str = "once"
 
     def policy(self) -> Policy:
         return Policy(
@@ -63,6 +66,8 @@ class Config(NamedTuple):
             cover_days=self.cover_days,
             day_weights=self.day_weights,
             daily_minutes=self.daily_minutes,
+            section_gate=self.section_gate,
+            session_minutes=self.session_minutes,
         )
 
     def to_toml(self) -> dict[str, Any]:
@@ -176,6 +181,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "cover_days": _int(0, 30),
     "daily_minutes": _int(1, 1440),
     "day_weights": _day_weights,
+    "section_gate": _choice("numbers", "document", "none"),
+    "session_minutes": _int(5, 1440),
+    "resources": _choice("once", "review"),
 }
 
 HELP: dict[str, str] = {
@@ -208,6 +216,12 @@ HELP: dict[str, str] = {
     "cover_days": "a review that covers others may come this many days early",
     "daily_minutes": "time budget per day when --minutes is not given (default: none)",
     "day_weights": "easy days: share of budget and new topics, e.g. { sat = 0.5, sun = 0 }",
+    "section_gate": '"numbers" (sections open in the order of their numbers; a roadmap '
+    'without any opens them in document order), "document" (always document order) or "none"',
+    "session_minutes": "one sitting: a topic estimated longer ('(60h)') is planned as "
+    "sessions of this many minutes",
+    "resources": '"once" (a link to consume is studied once, then done) or "review" (it '
+    "comes back like a topic)",
 }
 
 

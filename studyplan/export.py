@@ -51,6 +51,9 @@ def card_json(card: Card, ref: NoteRef | None = None) -> dict[str, Any]:
         "mark": card.mark_char,
         "parent": card.parent,
         "line": card.line,
+        "estimate": card.estimate,
+        "description": card.description,
+        "resources": [{"title": r.title, "url": r.url} for r in card.resources],
         "note_path": ref.path if ref else None,
         "uri": ref.uri if ref else None,
     }

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from studyplan.graph import EMPTY_GRAPH, KEY_WEIGHT, Graph
-from studyplan.model import Card, DayStamp, Policy, Rating, Review, Roadmap
+from studyplan.model import Card, DayStamp, Kind, Policy, Rating, Review, Roadmap
 
 if TYPE_CHECKING:
     from fsrs import Scheduler
@@ -320,6 +320,7 @@ def creditable(memory: Memory, policy: Policy) -> bool:
     return (
         memory.stability is not None
         and memory.difficulty is not None
+        and memory.due is not None
         and memory.difficulty < policy.credit_max_difficulty
         and memory.lapses < 2
         and not memory.relearning
@@ -386,6 +387,14 @@ def checked(memory: Memory, by: str, day: date) -> Memory:
     return memory._replace(due=min(memory.due, day + timedelta(days=1)), check=by)
 
 
+def state(card: Card, memory: Memory) -> CardState:
+    """A card with its memory. A resource (a video, an article) is studied once, then
+    done: its memory stays (minutes, the day it was read) but it is never due again."""
+    if card.kind is Kind.RESOURCE and memory.due is not None:
+        memory = memory._replace(due=None)
+    return CardState(card, memory)
+
+
 def states(roadmap: Roadmap, memories: dict[str, Memory]) -> dict[str, CardState]:
     """Every roadmap card with its memory; cards never studied get an empty one."""
-    return {card.id: CardState(card, memories.get(card.id, EMPTY)) for card in roadmap.cards}
+    return {card.id: state(card, memories.get(card.id, EMPTY)) for card in roadmap.cards}

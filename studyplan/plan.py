@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from studyplan import schedule
 from studyplan.graph import EMPTY_GRAPH, Graph
-from studyplan.memory import CardState, Fsrs, apply
+from studyplan.memory import CardState, Fsrs, apply, state
 from studyplan.model import DayStamp, Mark, Policy, Rating, Review, Roadmap
 
 OPEN_MARKS = (Mark.OPEN, Mark.OTHER)
@@ -76,7 +76,7 @@ def simulate(
             touched += apply(memories, DayStamp(review, day), policy, scheduler, graph)
         for card_id in touched:
             if card_id in current:
-                current[card_id] = CardState(current[card_id].card, memories[card_id])
+                current[card_id] = state(current[card_id].card, memories[card_id])
         touched.clear()
         day += timedelta(days=1)
     return Plan(days=tuple(shown), assume=assume, budget=budget)

@@ -33,6 +33,17 @@ class Blocker(NamedTuple):
         return self.reason.startswith("re-locked")
 
 
+def rank(card: Card, policy: Policy) -> int | None:
+    """Where the card's section stands in the study order, by `Policy.section_gate`:
+    its number ("numbers"; a roadmap without numbers is numbered by position), its
+    position ("document"), or nowhere ("none": sections never wait for each other)."""
+    if policy.section_gate == "numbers":
+        return card.section
+    if policy.section_gate == "document":
+        return card.section_index
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Gate:
     """Which new cards may be introduced on `day`. A numbered section opens when every
@@ -64,7 +75,7 @@ class Gate:
         gate = cls(0.0, states, policy, day, scheduler or Fsrs(policy), graph)
         lowest: int | None = None
         for state in states.values():
-            number = state.card.section
+            number = rank(state.card, policy)
             if number is None or (lowest is not None and number >= lowest):
                 continue  # cannot lower the answer: skip the costlier check
             if not gate.satisfied(state):
@@ -101,8 +112,9 @@ class Gate:
         return self.why_not(state) is None
 
     def waits_for(self, card: Card) -> tuple[str, ...]:
-        """Its parent, then its prerequisites."""
-        required = self.graph.requires(card.id)
+        """Its parent, what it is made after (a topic: its resources), then its
+        prerequisites."""
+        required = (*card.after, *self.graph.requires(card.id))
         return (card.parent, *required) if card.parent else required
 
     def locked(self, state: CardState) -> bool:
@@ -118,11 +130,12 @@ class Gate:
         card = state.card
         found: dict[str, Blocker] = {}
         candidates: list[CardState] = []
-        if card.section is not None:
+        mine = rank(card, self.policy)
+        if mine is not None:
             candidates = [
                 other
                 for other in self.states.values()
-                if other.card.section is not None and other.card.section < card.section
+                if (theirs := rank(other.card, self.policy)) is not None and theirs < mine
             ]
         candidates += [self.states[i] for i in self.waits_for(card) if i in self.states]
         for other in candidates:
@@ -142,10 +155,11 @@ class Gate:
             return ()
         by_section, children = self._indexes()
         opened = self.open_below
-        if card.section is not None and card.section == opened:
-            others = (o for o in by_section[card.section] if o.card.id != card.id)
+        mine = rank(card, self.policy)
+        if mine is not None and mine == opened:
+            others = (o for o in by_section[mine] if o.card.id != card.id)
             if all(self.satisfied(o) for o in others):  # the last one of its section
-                later = sorted(n for n in by_section if n > card.section)
+                later = sorted(n for n in by_section if n > mine)
                 opened = next(
                     (n for n in later if not all(map(self.satisfied, by_section[n]))),
                     float("inf"),
@@ -168,7 +182,8 @@ class Gate:
         """Held back by the gate with sections up to `open_below` open and `passed` (if
         any) counted as satisfied: its section, its parent or a prerequisite."""
         card = state.card
-        if card.section is not None and card.section > open_below:
+        mine = rank(card, self.policy)
+        if mine is not None and mine > open_below:
             return True
         for other in self.waits_for(card):
             required = self.states.get(other)
@@ -185,8 +200,9 @@ class Gate:
                 card = state.card
                 if card.parent is not None:
                     children.setdefault(card.parent, []).append(card.id)
-                if card.section is not None:
-                    by_section.setdefault(card.section, []).append(state)
+                mine = rank(card, self.policy)
+                if mine is not None:
+                    by_section.setdefault(mine, []).append(state)
             self._index.update(by_section=by_section, children=children)
         return self._index["by_section"], self._index["children"]
 
@@ -218,8 +234,8 @@ class Estimator(NamedTuple):
     def minutes(self, card: Card) -> int:
         if card.id in self.per_card:
             return max(1, round(self.per_card[card.id]))
-        if card.estimate is not None:
-            return card.estimate
+        if card.estimate is not None:  # one sitting of a longer topic
+            return min(card.estimate, max(self.policy.session_minutes, 1))
         if card.kind in self.per_kind:
             return max(1, round(self.per_kind[card.kind]))
         return self.policy.minutes.for_kind(card.kind)
@@ -346,7 +362,7 @@ def queue(
                     next_due = when
                 if when <= horizon:
                     soon.append(state)
-        elif card.mark is not Mark.DONE:
+        elif card.mark is not Mark.DONE and not state.studied:  # a resource, once read, is done
             (locked if gate.locked(state) else fresh).append(state)
 
     if policy.graph and graph.edges and due:

@@ -233,7 +233,7 @@ def refine(roadmap: Roadmap, vault: Vault) -> Links:
             continue
         cards.append(
             card._replace(
-                estimate=note.estimate,
+                estimate=note.estimate if note.estimate is not None else card.estimate,
                 mark=Mark.SKIPPED if note.skip else card.mark,
             )
         )
