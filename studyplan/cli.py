@@ -258,6 +258,13 @@ def _card_lines(lead: str, card: Card, width: int, detail: str, notes: Notes) ->
     lines = [f"{lead}{card.title:<{width}}  {card.kind.value:<5}  {detail}{note}"]
     if uri:
         lines.append(" " * (len(lead) + 2) + style(uri, dim=True))
+    if card.resources:
+        more = (
+            f"  (+{len(card.resources) - 1} more: studyplan show)"
+            if len(card.resources) > 1
+            else ""
+        )
+        lines.append(" " * (len(lead) + 2) + style(f"↗ {card.resources[0].url}{more}", dim=True))
     return lines
 
 

@@ -7,6 +7,7 @@ so `today` never loads them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -153,6 +154,16 @@ def _link(card: Card, meta: Meta) -> str:
     return f"[[{target}|{alias}]]"
 
 
+def _md_text(text: str) -> str:
+    """Text safe inside a Markdown link's brackets."""
+    return re.sub(r"([\\\[\]])", r"\\\1", text)
+
+
+def resource_lines(card: Card) -> str:
+    """The card's links, one a line, for a calendar event's description."""
+    return "".join(f"\n{r.title}: {r.url}" for r in card.resources)
+
+
 def plan_markdown(plan: Plan, meta: Meta, pace: Pace | None = None) -> str:
     """An Obsidian note: front matter, a `## Mon 30 Nov` heading per day, checkboxes;
     with a goal date, its verdict as a callout."""
@@ -180,6 +191,7 @@ def plan_markdown(plan: Plan, meta: Meta, pace: Pace | None = None) -> str:
             where = f"§{e.card.section} · " if e.card.section is not None else ""
             why = f" · {e.why}" if e.covers or e.check else ""
             lines.append(f"- [ ] {_link(e.card, meta)} · {kind} · {where}{e.minutes} min{why}")
+            lines += [f"    - [{_md_text(r.title)}](<{r.url}>)" for r in e.card.resources]
         if entries:
             lines.append(f"- Total: {q.minutes} min")
         lines.append("")
@@ -237,7 +249,9 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
             event.add(
                 "description",
                 "\n".join(
-                    f"{kind}: {e.card.title} ({e.minutes} min)" + _uri_suffix(meta, e.card)
+                    f"{kind}: {e.card.title} ({e.minutes} min)"
+                    + _uri_suffix(meta, e.card)
+                    + resource_lines(e.card)
                     for kind, e in entries
                 ),
             )
@@ -256,6 +270,7 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
             ref = meta.notes.get(e.card.id)
             note = f"\nNote: [[{e.card.note}]]" if e.card.note else ""
             note += f"\n{ref.uri}" if ref and ref.uri else ""
+            note += resource_lines(e.card)
             event.add("description", f"§{e.card.section} {e.card.section_title}{note}")
             calendar.add_component(event)
             begin = end
