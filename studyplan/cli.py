@@ -20,7 +20,7 @@ import click
 from studyplan import __version__, clock
 from studyplan.app import Study
 from studyplan.config import CHECKS, HELP, Config
-from studyplan.errors import StudyplanError
+from studyplan.errors import RoadmapError, StudyplanError
 from studyplan.memory import CardState
 from studyplan.model import Card, Rating
 from studyplan.schedule import Blocker, Entry, Queue
@@ -1013,26 +1013,87 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
     out(f"config   {study.paths.config_path} written")
 
 
+@cli.command("import")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "output", type=click.Path(dir_okay=False, path_type=Path), help="Write the note here."
+)
+@click.option("--title", help="The roadmap's title (default: the document's first heading).")
+@click.option("--force", is_flag=True, help="Replace an existing -o file.")
+def import_(source: Path, output: Path | None, title: str | None, force: bool) -> None:
+    """Turn a curriculum without checkboxes into a checkbox roadmap note.
+
+    Reads tables of courses, numbered or bold bullet lists, plain bullets under numbered
+    or linked headings, and headings with a list of links; keeps links, estimates and
+    section numbers. Without -o the note is printed.
+
+    \b
+    studyplan import README.md -o "My roadmap.md"
+    studyplan --roadmap "My roadmap.md" today
+    """
+    from studyplan import store
+    from studyplan.roadmap.importer import convert
+
+    text = store.read_markdown(source, "curriculum")
+    try:
+        made = convert(text, title or None, fallback=source.stem)
+    except RoadmapError as error:
+        raise RoadmapError(f"{source}: {error}") from None
+    summary = (
+        f"Imported {_topics(made.topics)} in {made.sections} "
+        f"section{'s' if made.sections != 1 else ''}"
+    )
+    if output is None:
+        click.echo(made.note, nl=False)
+        click.echo(summary + ".", err=True)
+        return
+    store.write_new(output, made.note.encode("utf-8"), force=force)
+    out(f"{summary} into {output}. Next: studyplan --roadmap {_quote(str(output))} today")
+
+
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
 @cli.command("open")
 @click.argument("topic")
 @click.option("--print", "print_only", is_flag=True, help="Print the path and URI, don't open.")
 @click.pass_context
 def open_(ctx: click.Context, topic: str, print_only: bool) -> None:
-    """Open TOPIC's note in Obsidian (or print where it is when there is no desktop)."""
+    """Open TOPIC's note in Obsidian, else its first resource (a video, an article) in the
+    browser; print where it is when there is no desktop.
+
+    \b
+    studyplan open "Binary Search"
+    studyplan open arrays --print
+    """
     study = _study(ctx)
     card = study.find(topic)
-    if study.vault is None:
-        raise click.UsageError("no vault configured; use --vault DIR or 'studyplan init'")
-    ref = study.notes.get(card.id)
-    if ref is None:
-        raise click.UsageError(f"{card.title} does not link a note")
-    if ref.path is None or ref.uri is None:
-        raise click.UsageError(
-            f"{card.title}: [[{card.note}]] has no note yet; create it in Obsidian"
-        )
+    ref = study.notes.get(card.id) if study.vault is not None else None
     desktop = sys.platform in ("darwin", "win32") or bool(
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     )
+    if ref is None or ref.path is None or ref.uri is None:
+        if card.resources:
+            url = card.resources[0].url
+            if print_only or not desktop:
+                out(url)
+                return
+            click.launch(url)
+            click.echo(f"Opening {url}.", err=True)
+            return
+        if study.vault is None:
+            raise click.UsageError(
+                f"{card.title} has no link to open; configure a vault (studyplan init) for notes"
+            )
+        if ref is None:
+            raise click.UsageError(f"{card.title} links no note and no resource")
+        raise click.UsageError(
+            f"{card.title}: [[{card.note}]] has no note yet; create it in Obsidian"
+        )
+    assert study.vault is not None
     if print_only or not desktop:
         out(str(study.vault.root / ref.path))
         out(ref.uri)

@@ -227,35 +227,55 @@ def _cache_path(cache_dir: Path, kind: str, path: Path) -> Path:
     )
 
 
-def _parse_roadmap_file(path: Path) -> Roadmap:
-    from studyplan import roadmap as roadmap_parser
-
+def read_markdown(path: Path, what: str = "roadmap") -> str:
+    """A Markdown file's text; anything else (missing, a folder, binary, not UTF-8) is a
+    one-line error that says how to fix it."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise RoadmapError(
-            f"roadmap {path} does not exist; pass --roadmap FILE or set 'roadmap' in {CONFIG_NAME}"
-        ) from None
+        hint = (
+            f"; pass --roadmap FILE or set 'roadmap' in {CONFIG_NAME}" if what == "roadmap" else ""
+        )
+        raise RoadmapError(f"{what} {path} does not exist{hint}") from None
     except IsADirectoryError:
-        raise RoadmapError(f"roadmap {path} is a folder; give the Markdown file") from None
+        raise RoadmapError(f"{what} {path} is a folder; give the Markdown file") from None
     except OSError as error:
-        raise RoadmapError(f"cannot read roadmap {path}: {error.strerror}") from None
+        raise RoadmapError(f"cannot read {what} {path}: {error.strerror}") from None
     if b"\x00" in data:
         line = _line_of_offset(data, data.index(b"\x00"))
         raise RoadmapError(
-            f"{path}:{line}: binary data (NUL byte); the roadmap must be a Markdown text file"
+            f"{path}:{line}: binary data (NUL byte); the {what} must be a Markdown text file"
         )
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = _line_of_offset(data, error.start)
         raise RoadmapError(
             f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
         ) from None
+
+
+def _parse_roadmap_file(path: Path) -> Roadmap:
+    from studyplan import roadmap as roadmap_parser
+
+    text = read_markdown(path)
     try:
         return roadmap_parser.parse(text, str(path))
     except RoadmapError as error:
         raise RoadmapError(f"{path}: {error}") from None
+
+
+def write_new(path: Path, data: bytes, *, force: bool) -> None:
+    """Write a file the learner will own (an imported roadmap): never over an existing
+    one unless `force`."""
+    from studyplan.errors import InputError
+
+    target = path.expanduser()
+    if target.is_dir():
+        raise InputError(f"{path} is a folder; give a file name with -o")
+    if target.exists() and not force:
+        raise InputError(f"{path} exists; choose another name or pass --force to replace it")
+    atomic_write(target, data)
 
 
 # --- config --------------------------------------------------------------------------

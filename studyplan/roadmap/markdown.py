@@ -414,7 +414,10 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
 
     cards = _cards(raws, env)
     if not cards:
-        raise RoadmapError("no checkbox items found (write topics as '- [ ] Topic')")
+        raise RoadmapError(
+            "no checkbox items found; 'studyplan import FILE -o NOTE.md' converts lists, "
+            "tables and headings into a checkbox roadmap (or write topics as '- [ ] Topic')"
+        )
     sections: dict[int, Section] = {}
     for raw in raws:
         if raw.section is not None and not raw.dropped:
