@@ -282,7 +282,7 @@ def tick(data: bytes, cards: Iterable[Card]) -> Ticked:
     changed: list[Card] = []
     for card in cards:
         index = card.line - 1
-        if index >= len(lines):
+        if index >= len(lines) or card.synthetic:  # a topic made from a group: no box
             continue
         raw = lines[index]
         text = raw.decode("utf-8")

@@ -246,3 +246,14 @@ def test_a_file_without_checkboxes_points_at_import(run: Run, tmp_path: Path) ->
 
 def test_kind_values() -> None:
     assert [k.value for k in Kind] == ["topic", "note", "resource"]
+
+
+def test_sync_never_ticks_for_a_topic_made_from_resources() -> None:
+    from studyplan.vault import tick
+
+    roadmap = parse(NESTED)
+    arrays = roadmap.by_id()["arrays"]
+    data = NESTED.encode("utf-8")
+    assert tick(data, [arrays]).cards == ()
+    ticked = tick(data, [roadmap.by_id()["stack"]])
+    assert ticked.after == data.replace(b"  - [ ] stack", b"  - [x] stack")
