@@ -1048,13 +1048,9 @@ def import_(source: Path, output: Path | None, title: str | None, force: bool) -
         click.echo(summary + ".", err=True)
         return
     store.write_new(output, made.note.encode("utf-8"), force=force)
-    out(f"{summary} into {output}. Next: studyplan --roadmap {_quote(str(output))} today")
-
-
-def _quote(text: str) -> str:
     import shlex
 
-    return shlex.quote(text)
+    out(f"{summary} into {output}. Next: studyplan --roadmap {shlex.quote(str(output))} today")
 
 
 @cli.command("open")

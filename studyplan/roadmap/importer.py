@@ -17,6 +17,7 @@ from typing import Any
 from studyplan.errors import RoadmapError
 from studyplan.model import Kind, Resource
 from studyplan.roadmap.inline import ItemText, parse_item_text, plain, render
+from studyplan.roadmap.inline import estimate as read_estimate
 from studyplan.roadmap.markdown import link_definitions, normalise_text, split_front_matter
 from studyplan.roadmap.sections import heading_number
 
@@ -60,7 +61,6 @@ class _Section:
     links: list[Resource] = field(default_factory=list)  # the heading's own link
     topics: list[Topic] = field(default_factory=list)
     spare: list[Resource] = field(default_factory=list)  # link lists under the heading
-    prose: bool = False  # paragraphs or code under it: the heading may be a topic itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +113,8 @@ def convert(text: str, title: str | None = None, fallback: str = "Imported roadm
             inline = tokens[i + 1]
             words = plain(inline.content, env)
             resource_next = bool(_RESOURCE_LABEL.match(words))
-            if current is not None and words and not resource_next:
-                current.prose = True
             i += 3
             continue
-        if token.type in ("fence", "code_block") and current is not None:
-            current.prose = True
         if token.type == "table_open":
             end = _close(tokens, i, "table_close")
             if current is None:
@@ -189,10 +185,8 @@ def _list(tokens: list[Any], env: Any) -> list[Topic]:
             item = parse_item_text(token.content, env)
             if item is None:
                 continue
-            if item.kind is Kind.RESOURCE:
-                topic.resources += item.resources
-            else:
-                topic.resources += item.resources
+            topic.resources += item.resources
+            if item.kind is not Kind.RESOURCE:
                 words = item.title + (f": {item.description}" if item.description else "")
                 topic.description = "; ".join(p for p in (topic.description, words) if p)
     return out
@@ -317,10 +311,7 @@ def _effort(cells: list[str]) -> int | None:
 def _settle(section: _Section) -> None:
     """A heading with prose and links but no list of topics is itself the topic."""
     if not section.topics and section.title and (section.spare or section.links):
-        title, estimate = section.title, None
-        from studyplan.roadmap.inline import estimate as read_estimate
-
-        title, estimate = read_estimate(title)
+        title, estimate = read_estimate(section.title)
         section.topics = [Topic(title, Kind.TOPIC, None, estimate, section.links + section.spare)]
         return
     if section.spare and section.topics:

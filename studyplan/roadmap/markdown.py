@@ -19,7 +19,7 @@ from studyplan.errors import RoadmapError
 from studyplan.model import Card, Kind, Mark, Resource, Roadmap, Section
 from studyplan.roadmap import ids
 from studyplan.roadmap.inline import Link, References, parse_item_text, plain, references
-from studyplan.roadmap.sections import parse_section_heading
+from studyplan.roadmap.sections import section_of
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -38,9 +38,8 @@ _MARKS = {
     "x": Mark.DONE,
     "X": Mark.DONE,
     "-": Mark.SKIPPED,
-    **dict.fromkeys("✅✔✓☑✗", Mark.DONE),
+    **dict.fromkeys("✅✔✓☑", Mark.DONE),
 }
-_MARKS["✗"] = Mark.OTHER
 
 RESOURCE_GROUPS = frozenset(
     [
@@ -178,13 +177,19 @@ class _Scan:
         return "".join(out)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Heading:
+    """A heading, read once: the words it shows, and the section it would make."""
+
     level: int
-    text: str
     line: int
-    number: int | None = None
-    title: str = ""
+    shown: str  # without markup
+    section: Section
+
+    @classmethod
+    def read(cls, level: int, text: str, line: int, env: References) -> _Heading:
+        shown = plain(text, env)
+        return cls(level, line, shown, section_of(shown, text, line))
 
 
 @dataclass(slots=True)
@@ -359,7 +364,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
             title = heading.group(2).strip()
             if level == 1:
                 first_h1 = first_h1 or plain(title, env, emoji=True)
-            headings[level] = _Heading(level, title, lineno)
+            headings[level] = _Heading.read(level, title, lineno, env)
             for deeper in range(level + 1, 7):
                 headings[deeper] = None
             stack.clear()
@@ -521,15 +526,11 @@ def _place(raws: list[_Raw]) -> None:
     level = _section_level(kept) or 1
     for raw in kept:
         own = next((h for h in raw.headings if h.level == level), None)
-        raw.section = _section(own) if own is not None else None
+        raw.section = own.section if own is not None else None
         inner = [h for h in raw.headings if h.level > level]
-        names = [plain(inner[-1].text)] if inner else []
+        names = [inner[-1].shown] if inner else []
         names += list(raw.labels)
         raw.subsection = " › ".join(n for n in names if n) or None
-
-
-def _section(heading: _Heading) -> Section:
-    return parse_section_heading(heading.text, heading.line)
 
 
 def _section_level(raws: list[_Raw]) -> int | None:
@@ -542,7 +543,7 @@ def _section_level(raws: list[_Raw]) -> int | None:
         return None
     for level in sorted(holding):
         found = holding[level].values()
-        numbered = sum(1 for h in found if _section(h).number is not None)
+        numbered = sum(1 for h in found if h.section.number is not None)
         if numbered and numbered * 2 >= len(found):
             return level
     # No numbers: the shallowest level that divides the items, not a lone "## Progress".
@@ -611,10 +612,8 @@ def _group_name(raw: _Raw) -> tuple[str, int]:
     if raw.headings:
         heading = raw.headings[-1]
         if heading.level >= 2:
-            shown = plain(heading.text)
-            return (
-                raw.section.title if raw.section and raw.section.line == heading.line else shown
-            ), heading.line
+            own = raw.section is not None and raw.section.line == heading.line
+            return (heading.section.title if own else heading.shown), heading.line
     return "", raw.line
 
 

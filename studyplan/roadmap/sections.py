@@ -52,7 +52,11 @@ def heading_number(text: str) -> tuple[int | None, str]:
 
 def parse_section_heading(heading: str, line: int, env: References | None = None) -> Section:
     """A heading as written → its number (if any) and its title without markup."""
-    shown = plain(heading, env)
+    return section_of(plain(heading, env), heading, line)
+
+
+def section_of(shown: str, heading: str, line: int) -> Section:
+    """The section a heading makes, from the words it shows (`plain`)."""
     number, title = heading_number(shown)
     return Section(
         number=number, title=title or shown or heading.strip(), line=line, heading=heading
