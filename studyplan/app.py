@@ -134,8 +134,17 @@ class Study:
 
     @cached_property
     def roadmap(self) -> Roadmap:
-        """The roadmap, refined by its notes' front matter when there is a vault."""
-        return self.links.roadmap if self.links is not None else self.raw_roadmap
+        """The roadmap, refined by its notes' front matter when there is a vault; with
+        `resources = "review"`, resource cards come back like topics."""
+        found = self.links.roadmap if self.links is not None else self.raw_roadmap
+        if self.config.resources == "review":
+            from studyplan.model import Kind
+
+            cards = tuple(
+                c._replace(kind=Kind.TOPIC) if c.kind is Kind.RESOURCE else c for c in found.cards
+            )
+            found = found._replace(cards=cards)
+        return found
 
     @cached_property
     def map_path(self) -> Path | None:

@@ -161,6 +161,17 @@ def test_resource_is_studied_once_then_done(run: Run, tmp_path: Path) -> None:
     assert shown.output == "https://v.example/1\n"
 
 
+def test_resources_review_brings_them_back(run: Run, tmp_path: Path, sealed_home: Path) -> None:
+    config = sealed_home / "studyplan.toml"
+    config.write_text(config.read_text() + 'resources = "review"\n')
+    road = tmp_path / "r.md"
+    road.write_text("## 1. A\n- [ ] [Intro video](https://v.example/1)\n")
+    done = run("review", "intro-video", "good", now="2026-12-01T09:00", roadmap=road)
+    assert done.output == "Recorded Intro video: good. next: Thu 3 Dec, in 2 days\n"
+    later = json.loads(run("topics", "--json", now="2026-12-03T09:00", roadmap=road).output)
+    assert [(c["kind"], c["status"], c["due"]) for c in later] == [("topic", "due", "2026-12-03")]
+
+
 def test_section_gate_document_and_none(run: Run, tmp_path: Path, sealed_home: Path) -> None:
     road = tmp_path / "r.md"
     road.write_text("## 2. Later\n- [ ] B\n## 1. First\n- [ ] A\n")
