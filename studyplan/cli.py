@@ -812,6 +812,7 @@ def progress(ctx: click.Context, as_json: bool) -> None:
                         "done": s.done,
                         "skipped": s.skipped,
                         "locked": s.locked,
+                        "open": s.open,
                         "recall": round4(s.recall),
                     }
                     for s in p.sections
@@ -829,10 +830,7 @@ def progress(ctx: click.Context, as_json: bool) -> None:
             }
         )
         return
-    names = [
-        (f"§{s.number} " if s.number is not None else "") + (s.title or "(no section)")
-        for s in p.sections
-    ]
+    names = [_section_name(s.number, s.title) for s in p.sections]
     width = max(len(n) for n in names)
     lines = [style(f"{study.roadmap.title} · {clock.fmt_day(p.day)} {p.day.year}", bold=True), ""]
     for name, s in zip(names, p.sections, strict=True):
@@ -840,8 +838,12 @@ def progress(ctx: click.Context, as_json: bool) -> None:
         detail = f"{s.studied:>3}/{s.total:<3}"
         if s.studied:
             detail += f" {s.mature} mature · recall {_percent(s.recall)}"
+        elif not s.open:
+            detail += " locked"
+        elif s.locked and s.locked == s.total - s.done:
+            detail += " waiting"  # open, but every new card waits for a parent or prerequisite
         else:
-            detail += " locked" if s.locked else " open"
+            detail += " open"
         lines.append(f"{name:<{width}}  {bar}  {detail}")
     share = p.studied / p.total if p.total else 0
     lines += [
@@ -854,7 +856,7 @@ def progress(ctx: click.Context, as_json: bool) -> None:
         shown = ", ".join(c.title for c in p.blocking[:4])
         more = f" and {len(p.blocking) - 4} more" if len(p.blocking) > 4 else ""
         lines.append(
-            f"Next to unlock: §{nxt.number} {nxt.title}, after {len(p.blocking)} more "
+            f"Next to unlock: {_section_name(nxt.number, nxt.title)}, after {len(p.blocking)} more "
             f"topic{'s' if len(p.blocking) != 1 else ''}: {shown}{more}"
         )
     else:
@@ -866,6 +868,10 @@ def progress(ctx: click.Context, as_json: bool) -> None:
         f"Legend: {LEGEND}",
     ]
     out("\n".join(lines))
+
+
+def _section_name(number: int | None, title: str) -> str:
+    return (f"§{number} " if number is not None else "") + (title or "(no section)")
 
 
 @cli.command()

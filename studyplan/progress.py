@@ -13,7 +13,7 @@ from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.ledger import Activity
 from studyplan.memory import CardState, Fsrs
 from studyplan.model import Card, Mark, Policy, Roadmap
-from studyplan.schedule import Estimator, Gate
+from studyplan.schedule import Estimator, Gate, rank
 
 MATURE_DAYS = 21.0  # stability from which a topic counts as mature, as in Anki
 
@@ -44,8 +44,10 @@ class SectionProgress:
     mature: int  # stability ≥ MATURE_DAYS
     done: int  # ticked [x] without a review here
     skipped: int
-    locked: int  # new cards still behind the gate
+    locked: int  # new cards held back: by the section gate, a parent or a prerequisite
     recall: float | None  # mean predicted recall now of the studied cards
+    rank: int | None = None  # its place in the study order (`schedule.rank`)
+    open: bool = True  # the section gate lets its cards in (they may still wait for others)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ def build(
     sections = []
     all_recalls: list[float] = []
     for (number, title), members in groups.items():
+        place = rank(members[0].card, policy)
         counted = [s for s in members if s.card.mark is not Mark.SKIPPED]
         recalls = [r for s in counted if (r := s.retrievability(scheduler, today)) is not None]
         all_recalls += recalls
@@ -106,20 +109,23 @@ def build(
                 skipped=len(members) - len(counted),
                 locked=sum(1 for s in counted if gate.locked(s)),
                 recall=sum(recalls) / len(recalls) if recalls else None,
+                rank=place,
+                open=place is None or place <= gate.open_below,
             )
         )
-    following = sorted(
-        (s for s in sections if s.number is not None and s.locked),
-        key=lambda s: s.number or 0,
-    )
-    next_section = following[0] if following else None
+    # The next section is the first the section gate still closes, and what it waits
+    # for is what the gate waits for: never "locked" beside "every section is open".
+    closed = sorted((s for s in sections if not s.open), key=lambda s: s.rank or 0)
+    next_section = closed[0] if closed else None
     blocking: tuple[Card, ...] = ()
-    if next_section is not None and next_section.number is not None:
-        limit = next_section.number
+    if next_section is not None and next_section.rank is not None:
+        limit = next_section.rank
         blocking = tuple(
             s.card
             for s in states.values()
-            if s.card.section is not None and s.card.section < limit and not gate.satisfied(s)
+            if (theirs := rank(s.card, policy)) is not None
+            and theirs < limit
+            and not gate.satisfied(s)
         )
     return Progress(
         day=today,

@@ -133,6 +133,21 @@ def test_unnumbered_sections_are_numbered_by_position() -> None:
     ]
 
 
+def test_an_item_under_a_shallower_heading_is_in_that_heading_s_section() -> None:
+    # `# Motivation` among `##` sections holds an item of its own; the first `#` is the
+    # document's title and never a section.
+    roadmap = parse(
+        "# Title\n- [ ] Intro\n## Basics\n- [ ] A\n# Motivation\n- [ ] Dream\n"
+        "## More\n- [ ] B\n"
+    )
+    assert [(c.title, c.section, c.section_title) for c in roadmap.cards] == [
+        ("Intro", None, ""),
+        ("A", 1, "Basics"),
+        ("Dream", 2, "Motivation"),
+        ("B", 3, "More"),
+    ]
+
+
 @given(
     st.text(alphabet=st.characters(blacklist_characters="[]()\\\n\r`*_<>!&"), min_size=1),
     st.from_regex(r"https://[a-z]{1,8}\.org/[a-z0-9_()]{0,12}", fullmatch=True),

@@ -71,6 +71,7 @@ def test_progress_on_a_hand_made_log(run: Run, small: Path) -> None:
             "done": 1,  # Delta, ticked
             "skipped": 1,
             "locked": 0,
+            "open": True,
             "recall": round(expected_recall, 4),
         },
         {
@@ -82,6 +83,7 @@ def test_progress_on_a_hand_made_log(run: Run, small: Path) -> None:
             "done": 0,
             "skipped": 0,
             "locked": 2,
+            "open": False,
             "recall": None,
         },
     ]
@@ -210,3 +212,39 @@ def test_retention_table_is_seeded_and_sensible(run: Run) -> None:
     assert minutes == sorted(minutes)
     assert remembered == sorted(remembered)
     assert rows[4][-2:] == ["←", "now"]
+
+
+def test_a_section_whose_cards_wait_for_a_parent_is_open_not_next_to_unlock(
+    run: Run, tmp_path: Path
+) -> None:
+    # §1's children wait for their parent, but §1 itself is open: the next section to
+    # unlock is §2, after what §1 still needs (the old report said "§1, after 0 topics").
+    path = tmp_path / "nested.md"
+    path.write_text(
+        "# Nested\n## 1. One\n- [ ] Parent\n  - [ ] Child A\n  - [ ] Child B\n"
+        "## 2. Two\n- [ ] Later\n",
+        encoding="utf-8",
+    )
+    data = json.loads(run("progress", "--json", now="2026-11-13T20:00", roadmap=path).output)
+    assert [(s["section"], s["locked"], s["open"]) for s in data["sections"]] == [
+        (1, 2, True),
+        (2, 1, False),
+    ]
+    assert (data["next_section"], data["blocking"]) == (2, ["parent", "child-a", "child-b"])
+    text = run("progress", now="2026-11-13T20:00", roadmap=path).output.splitlines()
+    assert text[2].endswith("0/3   open")
+    assert text[3].endswith("0/1   locked")
+    assert text[6] == "Next to unlock: §2 Two, after 3 more topics: Parent, Child A, Child B"
+
+
+def test_a_section_where_every_new_card_waits_reads_waiting(run: Run, tmp_path: Path) -> None:
+    # "Extras" has no number, so no section gate holds it; its one card waits for Base.
+    path = tmp_path / "waits.md"
+    path.write_text(
+        "# Waits\n## 1. One\n- [ ] Base\n## Extras\n- [ ] Extra (requires:: [[Base]])\n",
+        encoding="utf-8",
+    )
+    text = run("progress", now="2026-11-13T20:00", roadmap=path).output.splitlines()
+    assert text[2].endswith("0/1   open")
+    assert text[3] == "Extras  ░░░░░░░░░░░░░░░░░░░░    0/1   waiting"
+    assert text[6] == "Every section is open."

@@ -21,14 +21,14 @@ RESIDUE = re.compile(r"\]\(|\[\[|\]\]|\*\*|__|<[a-zA-Z/][^>]*>|!\[|`|^\s|\s$")
 
 # file stem → (read or import, cards, kinds, gated sections, resources, cards with estimates)
 EXPECTED = {
-    "MichaelCade-90DaysOfDevOps--2022": ("read", 103, {"resource": 90, "topic": 13}, 13, 90, 0),
+    "MichaelCade-90DaysOfDevOps--2022": ("read", 103, {"resource": 90, "topic": 13}, 14, 90, 0),
     "TuroTheReal-devops-cloud_vault--learning-backlog": ("read", 24, {"note": 24}, 9, 0, 0),
     "TuroTheReal-devops-cloud_vault--roadmap": ("read", 11, {"topic": 11}, 3, 0, 2),
     "ZuzooVn-machine-learning-for-software-engineers--README": (
         "read",
         166,
         {"topic": 15, "resource": 151},
-        18,
+        19,
         184,
         0,
     ),
@@ -107,7 +107,7 @@ def test_day_by_day_course_keeps_its_day_links_and_gates_by_heading() -> None:
     linux = by_id["knowing-linux-basics"]
     assert (linux.kind.value, linux.section, linux.section_title, len(linux.after)) == (
         "topic",
-        3,
+        4,  # §1 is "## Progress", which holds Day 1 above the first `###`
         "Knowing Linux Basics",
         7,
     )

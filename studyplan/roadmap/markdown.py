@@ -348,6 +348,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     scan = _Scan()
     headings: list[_Heading | None] = [None] * 7  # the open heading of each level
     first_h1: str | None = None
+    title_line = 0  # the first `#` heading: the document's title, not a section
     raws: list[_Raw] = []
     stack: list[_Entry] = []
     sibling: int | None = None  # the checkbox a following link bullet belongs to
@@ -362,8 +363,8 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
         if heading:
             level = len(heading.group(1))
             title = heading.group(2).strip()
-            if level == 1:
-                first_h1 = first_h1 or plain(title, env, emoji=True)
+            if level == 1 and first_h1 is None:
+                first_h1, title_line = plain(title, env, emoji=True), lineno
             headings[level] = _Heading.read(level, title, lineno, env)
             for deeper in range(level + 1, 7):
                 headings[deeper] = None
@@ -417,7 +418,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
         stack.append(_Entry(indent, len(raws) - 1))
         sibling = len(raws) - 1
 
-    cards = _cards(raws, env)
+    cards = _cards(raws, env, title_line)
     if not cards:
         raise RoadmapError(
             "no checkbox items found; 'studyplan import FILE -o NOTE.md' converts lists, "
@@ -439,7 +440,7 @@ def parse(text: str, source: str = "roadmap.md") -> Roadmap:
     )
 
 
-def _cards(raws: list[_Raw], env: References) -> tuple[Card, ...]:
+def _cards(raws: list[_Raw], env: References, title_line: int) -> tuple[Card, ...]:
     for raw in raws:
         item = parse_item_text(raw.text, env)
         if item is None:
@@ -456,7 +457,7 @@ def _cards(raws: list[_Raw], env: References) -> tuple[Card, ...]:
         if raw.notes and raw.description is None and raw.kind is not Kind.NOTE:
             raw.description = "; ".join(raw.notes)[:500] or None
     _unlabel(raws)
-    _place(raws)
+    _place(raws, title_line)
     raws = _grouped(raws)
     kept = [raw for raw in raws if not raw.dropped]
     for raw in kept:
@@ -519,13 +520,20 @@ def _unlabel(raws: list[_Raw]) -> None:
                 other.group = (other.group[0], other.labels, raw.parent)
 
 
-def _place(raws: list[_Raw]) -> None:
+def _place(raws: list[_Raw], title_line: int) -> None:
     """Each item's section (the level that numbers a study order, else the shallowest
-    level below the title that holds items) and its subsection (what is nearer)."""
+    level below the title that holds items) and its subsection (what is nearer). An item
+    under a shallower heading than that level (`# Motivation` among `##` sections) is
+    in that heading's section, unless the heading is the document's title."""
     kept = [raw for raw in raws if not raw.dropped]
     level = _section_level(kept) or 1
     for raw in kept:
         own = next((h for h in raw.headings if h.level == level), None)
+        if own is None:
+            own = next(
+                (h for h in reversed(raw.headings) if h.level < level and h.line != title_line),
+                None,
+            )
         raw.section = own.section if own is not None else None
         inner = [h for h in raw.headings if h.level > level]
         names = [inner[-1].shown] if inner else []
