@@ -137,8 +137,7 @@ def test_an_item_under_a_shallower_heading_is_in_that_heading_s_section() -> Non
     # `# Motivation` among `##` sections holds an item of its own; the first `#` is the
     # document's title and never a section.
     roadmap = parse(
-        "# Title\n- [ ] Intro\n## Basics\n- [ ] A\n# Motivation\n- [ ] Dream\n"
-        "## More\n- [ ] B\n"
+        "# Title\n- [ ] Intro\n## Basics\n- [ ] A\n# Motivation\n- [ ] Dream\n## More\n- [ ] B\n"
     )
     assert [(c.title, c.section, c.section_title) for c in roadmap.cards] == [
         ("Intro", None, ""),
