@@ -133,9 +133,10 @@ class Study:
         return refine(self.raw_roadmap, self.vault)
 
     @cached_property
-    def roadmap(self) -> Roadmap:
+    def listed(self) -> Roadmap:
         """The roadmap, refined by its notes' front matter when there is a vault; with
-        `resources = "review"`, resource cards come back like topics."""
+        `resources = "review"`, resource cards come back like topics. What the graph is
+        built from (the log is not read yet)."""
         found = self.links.roadmap if self.links is not None else self.raw_roadmap
         if self.config.resources == "review":
             from studyplan.model import Kind
@@ -143,6 +144,16 @@ class Study:
             cards = tuple(
                 c._replace(kind=Kind.TOPIC) if c.kind is Kind.RESOURCE else c for c in found.cards
             )
+            found = found._replace(cards=cards)
+        return found
+
+    @cached_property
+    def roadmap(self) -> Roadmap:
+        """`listed`, with the cards the log suspends taken out of review."""
+        found = self.listed
+        out = self.standing.suspended
+        if out:
+            cards = tuple(c._replace(suspended=True) if c.id in out else c for c in found.cards)
             found = found._replace(cards=cards)
         return found
 
@@ -175,7 +186,7 @@ class Study:
 
             refs += note_refs(self.links, self.vault)
             resolve = resolver(self.links, self.vault)
-        built = graph.build(self.roadmap, refs, resolve)
+        built = graph.build(self.listed, refs, resolve)
         if problems:
             built = graph.Graph(built.edges, (*problems, *built.problems))
         return built
@@ -504,15 +515,18 @@ class Study:
         ]
         return path, tick(data, chosen)
 
-    def rename(self, old: str, new: str) -> tuple[Card, int]:
-        """Re-attach the reviews logged under the id `old` to the card `new`."""
-        from studyplan.model import Move
+    def rename(self, old: str, new: str) -> tuple[Card, int, bool]:
+        """Re-attach the reviews (and a suspension) logged under the id `old` to the card
+        `new`; returns the card, the reviews moved and whether a suspension came along."""
+        from studyplan.model import Move, resolve_moves, suspended
 
         card = self.find(new)
         if card.id == old:
             raise InputError(f"'{old}' is already that card's id; nothing to move")
         count = sum(1 for r in self.history.effective() if r.card == old)
-        if not count:
+        renamed = resolve_moves(self.history.moves)
+        held = old in suspended(self.history.suspensions, renamed, self.now)
+        if not count and not held:
             raise InputError(
                 f"no reviews are logged under '{old}'; 'studyplan doctor' lists the ids "
                 "whose cards left the roadmap"
@@ -520,7 +534,7 @@ class Study:
         path = self.paths.log_path(self.device)
         with store.locked(path):
             store.append(path, "move", store.move_table(Move(old, card.id, self.now)))
-        return card, count
+        return card, count, held
 
     def repair(self) -> list[Repair]:
         """Move unreadable log entries aside into dated backup files."""
@@ -542,7 +556,7 @@ class Study:
             checks.append(Check("problem", "config", f"{error}; fix the file or delete it"))
             return checks
         try:
-            roadmap = self.roadmap
+            roadmap = self.listed
             numbered = sum(1 for s in roadmap.sections if s.number is not None)
             checks.append(
                 Check(

@@ -108,6 +108,8 @@ def _dump(value: Any) -> None:
 
 def status(state: CardState, today: date, locked: bool) -> str:
     card = state.card
+    if card.suspended:
+        return "suspended"
     if card.skipped:
         return "skipped"
     if state.studied:
@@ -547,7 +549,9 @@ def review(
             else f"'{blocking[0].card.title}' {blocking[0].reason}"
         )
         warn(f"{card.title} is still locked ({what}); recorded anyway")
-    if card.skipped:
+    if card.suspended:
+        warn(f"{card.title} is suspended; it will not be scheduled until 'studyplan unsuspend'")
+    elif card.skipped:
         warn(f"{card.title} is marked [-] (skipped) in the roadmap; it will not be scheduled")
 
 
@@ -558,6 +562,52 @@ def undo(ctx: click.Context) -> None:
     study = _study(ctx)
     last = study.undo()
     out(f"Undid {last.title or last.card}: {last.rating.label} at {clock.fmt_moment(last.at)}.")
+
+
+@cli.command()
+@click.argument("topic")
+@click.pass_context
+def suspend(ctx: click.Context, topic: str) -> None:
+    """Take TOPIC out of review for good: never offered again, and it blocks nothing.
+
+    For one-off to-dos (an account to open, a tool to install). Logged, so every device
+    sees it; `studyplan unsuspend TOPIC` brings it back with its history.
+    """
+    from studyplan.suspension import set_suspended
+
+    study = _study(ctx)
+    card = study.find(topic)
+    set_suspended(study, card, True)
+    out(
+        f"Suspended {card.title}: out of review, blocking nothing. "
+        f"Bring it back with: studyplan unsuspend {_quoted(card.id)}"
+    )
+
+
+@cli.command()
+@click.argument("topic")
+@click.pass_context
+def unsuspend(ctx: click.Context, topic: str) -> None:
+    """Bring a suspended TOPIC back into review, with its history."""
+    from studyplan.suspension import set_suspended
+
+    study = _study(ctx)
+    card = study.find(topic)
+    set_suspended(study, card, False)
+    state = study.state_of(card._replace(suspended=False))
+    if state.due is not None:
+        when = f"due {clock.fmt_day(state.due, study.today)}"
+    elif state.studied:
+        when = "done (a resource, studied once)"
+    else:
+        when = "new: it is introduced in its turn"
+    out(f"Unsuspended {card.title}: back in review, {when}.")
+
+
+def _quoted(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 # --- topics / show -------------------------------------------------------------------
@@ -1145,10 +1195,9 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
     studyplan rename svm "Support Vector Machines"
     """
     study = _study(ctx)
-    card, count = study.rename(old, new)
-    out(
-        f"Moved {count} review{'s' if count != 1 else ''} from '{old}' to {card.title} ({card.id})."
-    )
+    card, count, held = study.rename(old, new)
+    what = f"{count} review{'s' if count != 1 else ''}" + (" and its suspension" if held else "")
+    out(f"Moved {what} from '{old}' to {card.title} ({card.id}).")
 
 
 # --- doctor ----------------------------------------------------------------------------

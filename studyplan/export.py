@@ -49,6 +49,7 @@ def card_json(card: Card, ref: NoteRef | None = None) -> dict[str, Any]:
         "anchor": card.anchor,
         "done": card.done,
         "skipped": card.skipped,
+        "suspended": card.suspended,
         "mark": card.mark_char,
         "parent": card.parent,
         "line": card.line,

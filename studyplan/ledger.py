@@ -19,7 +19,16 @@ from typing import NamedTuple
 
 from studyplan import clock, memory
 from studyplan.graph import EMPTY_GRAPH, Graph
-from studyplan.model import DayStamp, LogProblem, Move, Policy, Review, resolve_moves
+from studyplan.model import (
+    DayStamp,
+    LogProblem,
+    Move,
+    Policy,
+    Review,
+    Suspension,
+    resolve_moves,
+    suspended,
+)
 from studyplan.store import (
     Home,
     LogFile,
@@ -31,7 +40,7 @@ from studyplan.store import (
     save_cache,
 )
 
-SNAPSHOT_VERSION = 8
+SNAPSHOT_VERSION = 9
 SAVE_EVERY = 100
 
 
@@ -72,6 +81,7 @@ class Snapshot(NamedTuple):
     activity: Activity
     moves: list[Move]
     graph: tuple[tuple[str, str, float, str], ...]  # Graph.key it was folded with
+    suspensions: list[Suspension]
 
 
 class Standing(NamedTuple):
@@ -83,6 +93,7 @@ class Standing(NamedTuple):
     reviews: int
     rebuilt: bool  # the snapshot could not be used (for tests and figures)
     activity: Activity  # reviews and minutes per study day
+    suspended: frozenset[str] = frozenset()  # card ids out of review (`studyplan suspend`)
 
 
 def snapshot_path(home: Home) -> Path:
@@ -133,6 +144,7 @@ def standing(
         activity={},
         moves=[],
         graph=_key(policy, graph),
+        suspensions=[],
     )
     result = _update(home, fresh, now, graph, full=True)
     assert result is not None  # a full fold starts from nothing, so it cannot conflict
@@ -178,6 +190,7 @@ def _update(
         return None  # a rename changes whose history older reviews are: fold again
     moves = [*snap.moves, *settled.moves]
     renamed = resolve_moves([*moves, *extra.moves])
+    suspensions = [*snap.suspensions, *settled.suspensions]
     undone = snap.undone | settled_undone
     base = [
         r._replace(card=renamed[r.card]) if r.card in renamed else r
@@ -213,6 +226,7 @@ def _update(
             activity,
             moves,
             snap.graph,
+            suspensions,
         )
         _save(home, saved)
 
@@ -236,4 +250,5 @@ def _update(
         reviews=total + len(late),
         rebuilt=full,
         activity=activity,
+        suspended=suspended([*suspensions, *extra.suspensions], renamed, now),
     )

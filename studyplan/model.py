@@ -95,6 +95,7 @@ class Card(NamedTuple):
     description: str | None = None  # the rest of a long or `**Label:** text` item
     section_index: int | None = None  # the section's position among those holding cards
     after: tuple[str, ...] = ()  # ids it waits for besides its parent (a topic: its resources)
+    suspended: bool = False  # taken out of review by `studyplan suspend` (the log says so)
 
     @property
     def synthetic(self) -> bool:
@@ -108,7 +109,8 @@ class Card(NamedTuple):
 
     @property
     def skipped(self) -> bool:
-        return self.mark is Mark.SKIPPED
+        """Never scheduled, blocks nothing: marked [-], or suspended."""
+        return self.mark is Mark.SKIPPED or self.suspended
 
 
 class Roadmap(NamedTuple):
@@ -140,6 +142,26 @@ class Undo(NamedTuple):
 
     review: str
     at: datetime
+
+
+class Suspension(NamedTuple):
+    """A `suspend` (`on`) or `unsuspend` entry: the card leaves review for good, or comes
+    back. The newest entry for a card wins."""
+
+    card: str
+    at: datetime
+    on: bool
+    title: str | None = None
+
+
+def suspended(entries: tuple[Suspension, ...] | list[Suspension], renamed: dict[str, str],
+              now: datetime) -> frozenset[str]:  # fmt: skip
+    """The card ids (under their current ids) whose newest entry up to `now` suspends."""
+    last: dict[str, Suspension] = {}
+    for entry in sorted(entries, key=lambda e: e.at):
+        if entry.at <= now:
+            last[renamed.get(entry.card, entry.card)] = entry
+    return frozenset(card for card, entry in last.items() if entry.on)
 
 
 class Move(NamedTuple):
@@ -185,6 +207,7 @@ class History(NamedTuple):
     undos: tuple[Undo, ...] = ()
     problems: tuple[LogProblem, ...] = ()
     moves: tuple[Move, ...] = ()
+    suspensions: tuple[Suspension, ...] = ()
 
     def effective(self) -> tuple[Review, ...]:
         """Reviews that count (not undone), under the card ids they were moved to."""

@@ -95,7 +95,7 @@ def build(
     all_recalls: list[float] = []
     for (number, title), members in groups.items():
         place = rank(members[0].card, policy)
-        counted = [s for s in members if s.card.mark is not Mark.SKIPPED]
+        counted = [s for s in members if not s.card.skipped]
         recalls = [r for s in counted if (r := s.retrievability(scheduler, today)) is not None]
         all_recalls += recalls
         sections.append(
@@ -156,7 +156,7 @@ def forecast(
     counts: dict[date, list[int]] = {today + timedelta(days=n): [0, 0] for n in range(days)}
     for card in roadmap.cards:
         state = states[card.id]
-        if state.due is None or card.mark is Mark.SKIPPED or state.due > last:
+        if state.due is None or card.skipped or state.due > last:
             continue
         slot = counts[max(state.due, today)]
         slot[0] += 1

@@ -102,8 +102,8 @@ class Gate:
         return None
 
     def satisfied(self, state: CardState) -> bool:
-        mark = state.card.mark
-        if mark is Mark.DONE or mark is Mark.SKIPPED:
+        card = state.card
+        if card.done or card.skipped:
             return True
         if not state.memory.reviewed:
             return False
@@ -342,7 +342,7 @@ def queue(
     horizon = day + timedelta(days=policy.cover_days)
     for card in roadmap.cards:
         state = all_states[card.id]
-        if card.mark is Mark.SKIPPED:
+        if card.skipped:
             continue
         when = state.memory.due
         if when is not None:  # studied

@@ -21,7 +21,16 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, InputError, LogError, RoadmapError
-from studyplan.model import History, LogProblem, Move, Rating, Review, Roadmap, Undo
+from studyplan.model import (
+    History,
+    LogProblem,
+    Move,
+    Rating,
+    Review,
+    Roadmap,
+    Suspension,
+    Undo,
+)
 
 SCHEMA = 1
 CONFIG_NAME = "studyplan.toml"
@@ -375,6 +384,25 @@ def move_table(move: Move) -> dict[str, Any]:
     return {"from": move.source, "to": move.target, "at": move.at}
 
 
+def _suspension_from(entry: dict[str, Any], on: bool) -> Suspension:
+    card, at, title = entry.get("card"), entry.get("at"), entry.get("title")
+    what = "suspend" if on else "unsuspend"
+    if not isinstance(card, str) or not card:
+        raise ValueError(f"{what} entry has no 'card' id (torn or hand-edited entry)")
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise ValueError(f"{what} 'at' must be a date-time with offset, got {at!r}")
+    return Suspension(card=card, at=at, on=on, title=title if isinstance(title, str) else None)
+
+
+def suspension_table(entry: Suspension) -> tuple[str, dict[str, Any]]:
+    """The log table and entry for a suspension (`at` last, as for reviews)."""
+    table: dict[str, Any] = {"card": entry.card}
+    if entry.title:
+        table["title"] = entry.title
+    table["at"] = entry.at
+    return ("suspend" if entry.on else "unsuspend"), table
+
+
 def _undo_from(entry: dict[str, Any]) -> Undo:
     review, at = entry.get("review"), entry.get("at")
     if not isinstance(review, str) or not review:
@@ -392,12 +420,14 @@ class LogFile:
     undos: list[Undo] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     problems: list[LogProblem] = field(default_factory=list)
+    suspensions: list[Suspension] = field(default_factory=list)
 
     def extend(self, other: LogFile) -> None:
         self.reviews += other.reviews
         self.undos += other.undos
         self.moves += other.moves
         self.problems += other.problems
+        self.suspensions += other.suspensions
 
 
 class Mark(NamedTuple):
@@ -444,7 +474,7 @@ class _LogCache:
     entries: LogFile
 
 
-LOG_CACHE_VERSION = 6
+LOG_CACHE_VERSION = 7
 
 
 def _check_schema(data: dict[str, Any], path: Path) -> None:
@@ -486,6 +516,7 @@ def read_log_parts(path: Path, cache_dir: Path | None = None) -> tuple[LogFile, 
             undos=list(result.undos),
             moves=list(result.moves),
             problems=list(result.problems),
+            suspensions=list(result.suspensions),
         )
         save_cache(cache_path, _LogCache(LOG_CACHE_VERSION, mark, entries))
     return result, unsettled, mark
@@ -598,6 +629,9 @@ def _parse_chunk(path: Path, device: str, start: int, chunk: bytes) -> LogFile:
                 out.undos.extend(_undo_from(e) for e in entries)
             elif table == "move":
                 out.moves.extend(_move_from(e) for e in entries)
+            elif table in ("suspend", "unsuspend"):
+                on = table == "suspend"
+                out.suspensions.extend(_suspension_from(e, on) for e in entries)
             else:
                 raise ValueError(f"unknown entry '{table}'")
     except (ValueError, TypeError) as error:
@@ -620,6 +654,7 @@ def read_history(home: Home, cache: bool = True) -> History:
     undos: list[Undo] = []
     moves: list[Move] = []
     problems: list[LogProblem] = []
+    suspensions: list[Suspension] = []
     for path in log_files(home):
         try:
             one = read_log(path, home.cache_dir if cache else None)
@@ -629,9 +664,14 @@ def read_history(home: Home, cache: bool = True) -> History:
         undos.extend(one.undos)
         moves.extend(one.moves)
         problems.extend(one.problems)
+        suspensions.extend(one.suspensions)
     reviews.sort(key=lambda r: (r.at, r.id))
     return History(
-        reviews=tuple(reviews), undos=tuple(undos), problems=tuple(problems), moves=tuple(moves)
+        reviews=tuple(reviews),
+        undos=tuple(undos),
+        problems=tuple(problems),
+        moves=tuple(moves),
+        suspensions=tuple(suspensions),
     )
 
 

@@ -100,6 +100,7 @@ def test_topics_json_lists_every_card(run: Run) -> None:
         "anchor": None,
         "done": False,
         "skipped": False,
+        "suspended": False,
         "mark": " ",
         "parent": None,
         "line": 22,
