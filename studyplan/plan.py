@@ -116,6 +116,73 @@ def _introduced(result: Plan) -> tuple[int, date | None]:
     return count, last
 
 
+def reviews_never_hold_new(policy: Policy, budget: int | None) -> bool:
+    """Without a time budget, and with the default gate (a card opens what waits for it
+    once studied), which new cards a day brings does not depend on the reviews at all:
+    `introductions` may then count them without simulating any review."""
+    return (
+        budget is None
+        and policy.daily_minutes is None
+        and policy.gate == "studied"
+        and policy.gate_stability <= 0
+    )
+
+
+def introductions(
+    roadmap: Roadmap,
+    states: dict[str, CardState],
+    policy: Policy,
+    today: date,
+    days: int,
+    graph: Graph = EMPTY_GRAPH,
+) -> tuple[int, date | None]:
+    """How many new cards `simulate` would introduce in `days` days from today, and the
+    last day it introduces one, when `reviews_never_hold_new`: the same gate, limits and
+    order as `schedule.queue`, with no review simulated and the gate kept incrementally
+    (a pace search runs this a dozen times over hundreds of cards)."""
+    gate = schedule.Gate.build(states, policy, today, graph=graph)
+    satisfied = {card_id for card_id, s in states.items() if gate.satisfied(s)}
+    unsatisfied: dict[int, int] = {}  # per rank: cards that still hold later sections
+    for s in states.values():
+        number = schedule.rank(s.card, policy)
+        if number is not None and s.card.id not in satisfied:
+            unsatisfied[number] = unsatisfied.get(number, 0) + 1
+    pending = [
+        (card, schedule.rank(card, policy), gate.waits_for(card))
+        for card in roadmap.cards
+        if not card.skipped and not card.done and not states[card.id].studied
+    ]
+    # What was studied this morning already used up some of today's new topics.
+    new_today = sum(1 for s in states.values() if s.memory.last == today == s.memory.first)
+    count, last = 0, None
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        lowest = min((n for n, left in unsatisfied.items() if left), default=None)
+        open_below = float("inf") if lowest is None else lowest
+        room = round(policy.new_per_day * policy.weight(day)) - (new_today if offset == 0 else 0)
+        taken: list[int] = []
+        for index, (_, number, waits) in enumerate(pending):
+            if len(taken) >= room:
+                break
+            if number is not None and number > open_below:
+                continue
+            if all(w in satisfied or w not in states for w in waits):
+                taken.append(index)
+        if not taken:
+            continue
+        for index in taken:
+            card, number, _ = pending[index]
+            satisfied.add(card.id)
+            if number is not None:
+                unsatisfied[number] -= 1
+        chosen = set(taken)
+        pending = [p for i, p in enumerate(pending) if i not in chosen]
+        count, last = count + len(taken), day
+        if not pending:
+            break
+    return count, last
+
+
 def pace(
     roadmap: Roadmap,
     states: dict[str, CardState],
@@ -129,42 +196,54 @@ def pace(
 ) -> Pace:
     """Simulate the days through `by` at the configured pace, then search for the least
     new-per-day that introduces every remaining topic in time (gates, budget and easy
-    days included: a later section opens only the day after the one before it is done)."""
+    days included: a later section opens only the day after the one before it is done).
+    Where reviews cannot hold new topics back, the days are counted without them."""
     if by < today:
         raise ValueError("the goal date is before today")
     days = (by - today).days + 1
     remaining = sum(
-        1 for card in roadmap.cards if not states[card.id].studied and card.mark in OPEN_MARKS
+        1
+        for card in roadmap.cards
+        if not states[card.id].studied and card.mark in OPEN_MARKS and not card.suspended
     )
+    fast = reviews_never_hold_new(policy, budget)
+    runs: dict[int, tuple[int, date | None]] = {}
 
-    def run(per_day: int) -> Plan:
-        return simulate(
-            roadmap,
-            states,
-            policy._replace(new_per_day=per_day),
-            today,
-            days,
-            assume=assume,
-            budget=budget,
-            graph=graph,
-        )
+    def run(per_day: int) -> tuple[int, date | None]:
+        if per_day not in runs:
+            paced = policy._replace(new_per_day=per_day)
+            if fast:
+                runs[per_day] = introductions(roadmap, states, paced, today, days, graph)
+            else:
+                plan = simulate(
+                    roadmap, states, paced, today, days, assume=assume, budget=budget, graph=graph
+                )
+                runs[per_day] = _introduced(plan)
+        return runs[per_day]
 
-    introduced, finished = _introduced(run(policy.new_per_day))
+    introduced, finished = run(policy.new_per_day)
     floor = -(-remaining // days)
     needed: int | None = None
     reached = introduced
     if introduced >= remaining:  # on track: is a slower pace enough too?
         low = max(floor, 1) if remaining else 0
-        while 0 < low < policy.new_per_day and _introduced(run(low))[0] < remaining:
+        while 0 < low < policy.new_per_day and run(low)[0] < remaining:
             low += 1
         needed = min(low, policy.new_per_day)
     else:
-        reached = _introduced(run(max(remaining, 1)))[0]
+        # More new a day never introduces fewer: gallop up from the least pace that could
+        # do (the answer is usually near it), then bisect; `remaining` a day is the most.
+        top = max(remaining, 1)
+        low = max(floor, policy.new_per_day + 1)
+        high = min(low, top)
+        while high < top and run(high)[0] < remaining:
+            low = high + 1
+            high = min(high * 2, top)
+        reached = run(high)[0]
         if reached >= remaining:
-            low, high = max(floor, policy.new_per_day + 1), max(remaining, 1)
-            while low < high:  # more new a day never introduces fewer: bisect
+            while low < high:
                 middle = (low + high) // 2
-                if _introduced(run(middle))[0] >= remaining:
+                if run(middle)[0] >= remaining:
                     high = middle
                 else:
                     low = middle + 1
