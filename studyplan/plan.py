@@ -234,13 +234,13 @@ def pace(
         # More new a day never introduces fewer: gallop up from the least pace that could
         # do (the answer is usually near it), then bisect; `remaining` a day is the most.
         top = max(remaining, 1)
-        low = max(floor, policy.new_per_day + 1)
-        high = min(low, top)
-        while high < top and run(high)[0] < remaining:
-            low = high + 1
-            high = min(high * 2, top)
-        reached = run(high)[0]
+        reached = run(top)[0]  # out of reach even so (a budget, a late gate)? Then stop.
         if reached >= remaining:
+            low = max(floor, policy.new_per_day + 1)
+            high = min(low, top)
+            while high < top and run(high)[0] < remaining:
+                low = high + 1
+                high = min(high * 2, top)
             while low < high:
                 middle = (low + high) // 2
                 if run(middle)[0] >= remaining:
