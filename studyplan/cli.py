@@ -69,7 +69,30 @@ def _color() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
 
+def terminal_columns() -> int | None:
+    """The terminal's width when stdout is one; None for a pipe or a file, which get the
+    full text."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def title_limit() -> int | None:
+    """At most how wide a title column may be: half the terminal, so that what follows
+    a title still fits on the line; unlimited off a terminal."""
+    columns = terminal_columns()
+    return None if columns is None else max(20, columns // 2)
+
+
 def out(text: str = "") -> None:
+    """Print to stdout; on a terminal, every line is cut to its width (in cells)."""
+    columns = terminal_columns()
+    if columns is not None:
+        from studyplan.cells import clip
+
+        text = "\n".join(clip(line, columns) for line in text.split("\n"))
     click.echo(text, color=_color())
 
 
@@ -256,8 +279,11 @@ def _entry_lines(entries: tuple[Entry, ...], today: date, width: int, notes: Not
 def _card_lines(lead: str, card: Card, width: int, detail: str, notes: Notes) -> list[str]:
     """One card in a list (today, plan): title, kind, detail, its note; the note's
     Obsidian URI on a line of its own."""
+    from studyplan.cells import clip, pad
+
     note, uri = _note_text(card, notes.get(card.id))
-    lines = [f"{lead}{card.title:<{width}}  {card.kind.value:<5}  {detail}{note}"]
+    title = pad(clip(card.title, width), width)
+    lines = [f"{lead}{title}  {card.kind.value:<5}  {detail}{note}"]
     if uri:
         lines.append(" " * (len(lead) + 2) + style(uri, dim=True))
     if card.resources:
@@ -283,8 +309,10 @@ def _topics(n: int) -> str:
 
 
 def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[str]:
+    from studyplan.cells import column
+
     today_ = q.day
-    width = max((len(e.card.title) for e in (*q.reviews, *q.new)), default=0)
+    width = column([e.card.title for e in (*q.reviews, *q.new)], title_limit())
     lines = [style(f"{clock.fmt_day(today_)} {today_.year} · {title}", bold=True), ""]
     if q.studied_today:
         names = ", ".join(s.card.title for s in q.studied_today)
@@ -435,7 +463,10 @@ def plan(
         raw = export.plan_ics(result, study.export_meta())
         data = raw.decode("utf-8")
     if output is None:
-        click.echo(data, nl=False, color=_color())
+        if fmt == "text":
+            out(data.removesuffix("\n"))
+        else:
+            click.echo(data, nl=False, color=_color())
         return
     from studyplan import store
 
@@ -448,8 +479,10 @@ def plan(
 
 
 def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:
+    from studyplan.cells import column
+
     days = result.days
-    width = max((len(e.card.title) for q in days for e in (*q.reviews, *q.new)), default=0)
+    width = column([e.card.title for q in days for e in (*q.reviews, *q.new)], title_limit())
     span = f"{clock.fmt_day(days[0].day)} – {clock.fmt_day(days[-1].day)} {days[-1].day.year}"
     lines = [
         style(f"Plan for {span} · {title}", bold=True),
@@ -637,8 +670,10 @@ def topics(ctx: click.Context, as_json: bool) -> None:
             ]
         )
         return
+    from studyplan.cells import column, pad
+
     lines = [style(study.roadmap.title, bold=True) + f"  ({len(rows)} topics)"]
-    width = max(len(card.id) for card, _, _ in rows)
+    width = column([card.id for card, _, _ in rows], None)  # ids whole: they are typed
     section: object = object()
     for card, state, st in rows:
         if card.section_title != section:
@@ -650,7 +685,7 @@ def topics(ctx: click.Context, as_json: bool) -> None:
         if st in ("scheduled", "due") and state.due:
             when = f" {clock.fmt_day(state.due, today_)}"
         indent = "  " if card.parent else ""
-        lines.append(f"  {card.id:<{width}}  {indent}{card.title}  [{st}{when}]")
+        lines.append(f"  {pad(card.id, width)}  {indent}{card.title}  [{st}{when}]")
     out("\n".join(lines))
 
 
@@ -880,8 +915,10 @@ def progress(ctx: click.Context, as_json: bool) -> None:
             }
         )
         return
+    from studyplan.cells import clip, column, pad
+
     names = [_section_name(s.number, s.title) for s in p.sections]
-    width = max(len(n) for n in names)
+    width = column(names, title_limit())
     lines = [style(f"{study.roadmap.title} · {clock.fmt_day(p.day)} {p.day.year}", bold=True), ""]
     for name, s in zip(names, p.sections, strict=True):
         bar = _bar(s.mature, s.studied - s.mature, s.done, s.total)
@@ -894,7 +931,7 @@ def progress(ctx: click.Context, as_json: bool) -> None:
             detail += " waiting"  # open, but every new card waits for a parent or prerequisite
         else:
             detail += " open"
-        lines.append(f"{name:<{width}}  {bar}  {detail}")
+        lines.append(f"{pad(clip(name, width), width)}  {bar}  {detail}")
     share = p.studied / p.total if p.total else 0
     lines += [
         "",
