@@ -585,14 +585,28 @@ class Study:
                 f"{len(history.undos)} undone",
             )
         )
-        for problem in history.problems:
-            checks.append(
-                Check(
-                    "problem",
-                    "log",
-                    f"{problem}; this entry is not counted. Fix: complete or delete it by hand "
-                    "(keep a copy of the file first)",
+        from studyplan.merge import copy_of
+
+        for path in files:
+            base = copy_of(path.stem)
+            if base is not None:
+                checks.append(
+                    Check(
+                        "note",
+                        "log",
+                        f"{path.name} is a sync tool's copy of {base}'s log: its reviews are "
+                        "merged, each counted once; 'studyplan doctor --repair' folds it into "
+                        f"{self.paths.log_path(self.device).name} and moves it aside",
+                    )
                 )
+        for problem in history.problems:
+            fix = (
+                "delete the entry you did not mean (keep a copy of the file first)"
+                if "different content" in problem.message
+                else "complete or delete it by hand (keep a copy of the file first)"
+            )
+            checks.append(
+                Check("problem", "log", f"{problem}; this entry is not counted. Fix: {fix}")
             )
         files, broken = store.cache_files(self.paths)
         note = f"; {len(broken)} unreadable, rebuilt when next needed" if broken else ""

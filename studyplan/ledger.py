@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from array import array
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import NamedTuple
 
 from studyplan import clock, memory
 from studyplan.graph import EMPTY_GRAPH, Graph
+from studyplan.merge import Conflict, holds, key, merge
 from studyplan.model import (
     DayStamp,
     LogProblem,
@@ -34,13 +36,14 @@ from studyplan.store import (
     LogFile,
     Mark,
     advance,
+    conflict_problems,
     load_cache,
     log_files,
     read_log_parts,
     save_cache,
 )
 
-SNAPSHOT_VERSION = 9
+SNAPSHOT_VERSION = 10
 SAVE_EVERY = 100
 
 
@@ -82,6 +85,7 @@ class Snapshot(NamedTuple):
     moves: list[Move]
     graph: tuple[tuple[str, str, float, str], ...]  # Graph.key it was folded with
     suspensions: list[Suspension]
+    seen: array[int]  # sorted `merge.key` of every review id folded in (counted or undone)
 
 
 class Standing(NamedTuple):
@@ -145,6 +149,7 @@ def standing(
         moves=[],
         graph=_key(policy, graph),
         suspensions=[],
+        seen=array("Q"),
     )
     result = _update(home, fresh, now, graph, full=True)
     assert result is not None  # a full fold starts from nothing, so it cannot conflict
@@ -157,6 +162,23 @@ def _stamps(reviews: list[Review], hour: int) -> list[DayStamp]:
 
 def _key(policy: Policy, graph: Graph) -> tuple[tuple[str, str, float, str], ...]:
     return graph.key if policy.graph else ()
+
+
+def _merged(
+    settled: list[Review], extra: list[Review]
+) -> tuple[list[Review], list[Review], list[Conflict]]:
+    """Each review id once (`merge`), split back into settled and pending entries."""
+    if not settled and not extra:
+        return settled, extra, []
+    kept, conflicts = merge([*settled, *extra])
+    if len(kept) == len(settled) + len(extra):
+        return settled, extra, []  # no id repeats: the common case, nothing to split
+    settled_ids = {r.id for r in settled}
+    return (
+        [r for r in kept if r.id in settled_ids],
+        [r for r in kept if r.id not in settled_ids],
+        conflicts,
+    )
 
 
 def _update(
@@ -181,7 +203,10 @@ def _update(
         extra.extend(pending)
         marks[str(path)] = mark
 
-    new_ids = {r.id for r in settled.reviews} | {r.id for r in extra.reviews}
+    if not full and any(holds(snap.seen, r.id) for r in (*settled.reviews, *extra.reviews)):
+        return None  # an id the snapshot holds already (a copied log, a copied entry)
+    settled_reviews, extra_reviews, conflicts = _merged(settled.reviews, extra.reviews)
+    new_ids = {r.id for r in settled_reviews} | {r.id for r in extra_reviews}
     settled_undone = {u.review for u in settled.undos}
     extra_undone = {u.review for u in extra.undos}
     if not full and (settled_undone | extra_undone) - snap.undone - new_ids:
@@ -194,7 +219,7 @@ def _update(
     undone = snap.undone | settled_undone
     base = [
         r._replace(card=renamed[r.card]) if r.card in renamed else r
-        for r in settled.reviews
+        for r in settled_reviews
         if r.id not in undone and r.id not in extra_undone
     ]
     counted = [r for r in base if r.at <= now]
@@ -206,7 +231,7 @@ def _update(
     except ValueError:
         return None  # a review older than one already folded in: fold everything again
     activity = tally(stamps, snap.activity)
-    problems = [*snap.problems, *settled.problems]
+    problems = [*snap.problems, *settled.problems, *conflict_problems(home, conflicts)]
     total = snap.reviews + len(counted)
     saving = full or worth_saving(len(counted), len(memories))
     if saving and len(counted) == len(base) and not extra.undos and not extra.moves:
@@ -227,12 +252,13 @@ def _update(
             moves,
             snap.graph,
             suspensions,
+            array("Q", sorted([*snap.seen, *(key(r.id) for r in settled_reviews)])),
         )
         _save(home, saved)
 
     late = [
         r._replace(card=renamed[r.card]) if r.card in renamed else r
-        for r in extra.reviews
+        for r in extra_reviews
         if r.id not in undone | extra_undone and r.at <= now
     ]
     if late:

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 
 from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, InputError, LogError, RoadmapError
+from studyplan.merge import Conflict, merge
 from studyplan.model import (
     History,
     LogProblem,
@@ -403,6 +404,37 @@ def suspension_table(entry: Suspension) -> tuple[str, dict[str, Any]]:
     return ("suspend" if entry.on else "unsuspend"), table
 
 
+def review_line(path: Path, ident: str) -> int:
+    """The line where the review `ident` starts in `path` (its `id = "…"` line's table),
+    for messages; 0 if it cannot be found."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return 0
+    at = data.find(f'id = "{ident}"'.encode())
+    if at < 0:
+        return 0
+    start = data.rfind(b"[[review]]", 0, at)
+    return data.count(b"\n", 0, start if start >= 0 else at) + 1
+
+
+def conflict_problems(home: Home, conflicts: list[Conflict]) -> list[LogProblem]:
+    """Each conflict (`merge`) as a log problem at the entry that does not count."""
+    found = []
+    for c in conflicts:
+        path = home.log_path(c.dropped.device or "")
+        kept = home.log_path(c.kept.device or "").name
+        found.append(
+            LogProblem(
+                str(path),
+                review_line(path, c.dropped.id),
+                f"review {c.dropped.id} is also in {kept} with different content; "
+                f"the one in {kept} counts",
+            )
+        )
+    return found
+
+
 def _undo_from(entry: dict[str, Any]) -> Undo:
     review, at = entry.get("review"), entry.get("at")
     if not isinstance(review, str) or not review:
@@ -665,6 +697,8 @@ def read_history(home: Home, cache: bool = True) -> History:
         moves.extend(one.moves)
         problems.extend(one.problems)
         suspensions.extend(one.suspensions)
+    reviews, conflicts = merge(reviews)
+    problems += conflict_problems(home, conflicts)
     reviews.sort(key=lambda r: (r.at, r.id))
     return History(
         reviews=tuple(reviews),

@@ -1,0 +1,117 @@
+"""Sync tools, cloud drives and hand edits (issue 13): a conflict copy, a planted cache
+or a slip of the hand never costs a review, counts one twice, or locks the learner out."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from studyplan import store
+from studyplan.merge import copy_of, merge
+from studyplan.model import Rating, Review
+
+from .conftest import Run
+
+NOW = "2026-12-01T09:00"
+
+
+def _study(run: Run) -> None:
+    run("review", "Linear Algebra", "good", "--minutes", "30", now="2026-12-01T09:00")
+    run("review", "Calculus", "hard", now="2026-12-01T10:00")
+
+
+def _reviews(run: Run, topic: str, now: str) -> list[str]:
+    shown = json.loads(run("show", topic, "--json", now=now).stdout)
+    return [r["rating"] for r in shown["reviews"]]
+
+
+@pytest.mark.parametrize(
+    ("name", "base"),
+    [
+        ("laptop (conflicted copy 2026-12-05).toml", "laptop"),  # Dropbox
+        ("laptop (Jane's conflicted copy 2026-12-05).toml", "laptop"),
+        ("laptop.sync-conflict-20261205-101010-ABCDEF7.toml", "laptop"),  # Syncthing
+        ("laptop (1).toml", "laptop"),  # Google Drive
+        ("laptop 2.toml", "laptop"),  # iCloud
+        ("laptop-conflict-20261205.toml", "laptop"),
+    ],
+)
+def test_a_conflict_copy_is_merged_not_counted_twice(
+    run: Run, sealed_home: Path, name: str, base: str
+) -> None:
+    _study(run)
+    log = sealed_home / "log" / "laptop.toml"
+    assert copy_of(Path(name).stem) == base
+    shutil.copyfile(log, log.with_name(name))
+    # The copy is new to the snapshot, and also read with no cache at all.
+    for _ in range(2):
+        today = run("today", now="2026-12-01T11:00")
+        assert today.exit_code == 0, today.output
+        assert "Studied today: 2 (Linear Algebra, Calculus)" in today.output
+        assert _reviews(run, "Linear Algebra", "2026-12-01T11:00") == ["good"]
+        shutil.rmtree(store.Home(sealed_home).cache_dir, ignore_errors=True)
+    result = run("review", "Derivatives", "good", now="2026-12-01T11:30")
+    assert result.exit_code == 0
+    doctor = run("doctor", now="2026-12-01T12:00")
+    assert "3 reviews counted" in doctor.output
+    assert f"{name} is a sync tool's copy of {base}'s log" in doctor.output
+
+
+def test_the_same_id_with_different_content_is_reported_and_resolved(
+    run: Run, sealed_home: Path
+) -> None:
+    _study(run)
+    log = sealed_home / "log" / "laptop.toml"
+    copy = log.with_name("laptop (conflicted copy 2026-12-05).toml")
+    copy.write_text(
+        log.read_text(encoding="utf-8").replace('rating = "good"', 'rating = "easy"'),
+        encoding="utf-8",
+    )
+    assert run("today", now="2026-12-01T11:00").exit_code == 0
+    # The device's own log wins over the conflict copy.
+    assert _reviews(run, "Linear Algebra", "2026-12-01T11:00") == ["good"]
+    doctor = run("doctor", now="2026-12-01T12:00")
+    assert doctor.exit_code == 1
+    ident = store.read_log(log).reviews[0].id
+    line = copy.read_text(encoding="utf-8").splitlines().index("[[review]]") + 1
+    assert line == 5  # after the two-line header and a blank line
+    assert (
+        f"problem  log      {copy}:{line}: review {ident} is also in laptop.toml with different "
+        "content; the one in laptop.toml counts" in doctor.output
+    )
+
+
+def test_an_entry_copied_by_hand_with_its_id_is_one_session(run: Run, sealed_home: Path) -> None:
+    run("review", "Linear Algebra", "good", now="2026-12-01T09:00")
+    log = sealed_home / "log" / "laptop.toml"
+    text = log.read_text(encoding="utf-8")
+    entry = text[text.index("[[review]]") :]
+    run("today", now="2026-12-01T09:30")  # the snapshot now holds that review
+    log.write_text(text + "\n" + entry, encoding="utf-8")
+    assert _reviews(run, "Linear Algebra", "2026-12-01T10:00") == ["good"]
+    undo = run("undo", now="2026-12-01T10:05")
+    assert undo.exit_code == 0
+    assert _reviews(run, "Linear Algebra", "2026-12-01T10:10") == []
+
+
+def _review(ident: str, device: str, rating: Rating = Rating.GOOD, hour: int = 9) -> Review:
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 12, 1, hour, tzinfo=UTC)
+    return Review(ident, "card", rating, at, device=device)
+
+
+def test_merge_rule() -> None:
+    own = _review("a", "laptop", Rating.GOOD)
+    copy = _review("a", "laptop (1)", Rating.EASY)
+    same = _review("a", "phone", Rating.GOOD)
+    kept, conflicts = merge([copy, own, same, _review("b", "phone")])
+    assert [r.id for r in kept] == ["a", "b"]
+    assert kept[0] is own  # a device's own log wins over a copy; the earlier file name next
+    assert [(c.kept.device, c.dropped.device) for c in conflicts] == [("laptop", "laptop (1)")]
+    assert copy_of("phone") is None
+    assert copy_of("my-phone") is None
+    assert copy_of("(1)") is None
