@@ -618,6 +618,15 @@ class Study:
                 + note,
             )
         )
+        if self.paths.old_cache_dir.is_dir():
+            checks.append(
+                Check(
+                    "note",
+                    "cache",
+                    f"{self.paths.old_cache_dir} holds caches of an older studyplan; they are "
+                    "never read now (caches live outside the home): safe to delete",
+                )
+            )
         if self.vault_root is not None:
             checks += self._vault_checks()
         if roadmap is not None:

@@ -10,6 +10,7 @@ the entry's last key, so a write torn by a crash leaves a value that does not pa
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -100,12 +101,38 @@ class Home(NamedTuple):
 
     @property
     def cache_dir(self) -> Path:
-        """Derived data only, safe to delete at any time. A dot-folder (Obsidian Sync skips
-        those) with a folder per machine, so a synced home never shares a cache."""
-        return self.root / ".cache" / _machine()
+        """Derived data only, safe to delete at any time: in this machine's per-user cache
+        folder (platformdirs), one folder per home. Never inside the home, which may be
+        synced or shared: nothing another device, a sync tool or a shared vault drops
+        there is ever loaded."""
+        return _cache_root() / _home_key(self.root)
+
+    @property
+    def old_cache_dir(self) -> Path:
+        """Where caches were kept before (inside the home): never read now."""
+        return self.root / ".cache"
 
     def log_path(self, device: str) -> Path:
         return self.log_dir / f"{device}.toml"
+
+
+@functools.cache
+def _cache_root() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("studyplan", appauthor=False))
+
+
+def _home_key(root: Path) -> str:
+    """A folder name for one home: readable, and unique by the home's full path."""
+    import zlib
+
+    try:
+        full = str(root.expanduser().resolve())
+    except OSError:
+        full = str(root.expanduser().absolute())
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", root.name).strip("-.")[:40] or "home"
+    return f"{name}-{zlib.crc32(full.encode()):08x}{zlib.adler32(full.encode()):08x}"
 
 
 # --- files ---------------------------------------------------------------------------
@@ -564,13 +591,55 @@ def cache_files(home: Home) -> tuple[list[Path], list[Path]]:
 
 
 def load_cache(path: Path) -> object:
-    import pickle
-
+    """A cache file's value, or None (missing, damaged, or not ours: parse again). Only
+    studyplan's own record classes and a few standard value types can be rebuilt from
+    it, never a function: a planted file cannot run code, even in the cache folder."""
     try:
         with path.open("rb") as handle:
-            return pickle.load(handle)
+            return _unpickler()(handle).load()
     except Exception:  # a missing or damaged cache only means: parse again
         return None
+
+
+@functools.cache
+def _unpickler() -> type:
+    import pickle
+
+    allowed = {
+        ("datetime", "datetime"),
+        ("datetime", "date"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+        ("array", "array"),
+        ("array", "_array_reconstructor"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+    }
+
+    class Restricted(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            if (module, name) in allowed:
+                return super().find_class(module, name)
+            if module.startswith("studyplan.") and name.isidentifier():
+                found = super().find_class(module, name)
+                if isinstance(found, type) and _is_record(found):
+                    return found
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache")
+
+    return Restricted
+
+
+def _is_record(cls: type) -> bool:
+    """Our plain value classes: NamedTuples, dataclasses and enums, whose construction
+    runs no code of ours."""
+    import dataclasses
+    import enum
+
+    return (
+        (issubclass(cls, tuple) and hasattr(cls, "_fields"))
+        or dataclasses.is_dataclass(cls)
+        or issubclass(cls, enum.Enum)
+    )
 
 
 def save_cache(path: Path, value: object) -> None:
@@ -783,6 +852,7 @@ def write_export(home: Home, path: Path, data: bytes, *, force: bool) -> None:
     """Write an exported file atomically. A file that exists is replaced only if studyplan
     wrote it and nobody changed it since (checked by its SHA-256), or with `force`."""
     import hashlib
+    import stat
     import tomllib
 
     import tomli_w
@@ -791,13 +861,28 @@ def write_export(home: Home, path: Path, data: bytes, *, force: bool) -> None:
 
     target = path.expanduser().resolve()
     registry_path = home.cache_dir / EXPORTS_NAME
+    registry: dict[str, Any] = {}
+    # The older place (inside the home) first, so files written before caches moved out
+    # of it are still known; a TOML file, data only.
+    for place in (home.old_cache_dir / _machine() / EXPORTS_NAME, registry_path):
+        try:
+            found = tomllib.loads(place.read_text(encoding="utf-8")).get("files", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(found, dict):
+            registry.update({k: v for k, v in found.items() if isinstance(v, str)})
     try:
-        registry = tomllib.loads(registry_path.read_text(encoding="utf-8")).get("files", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        registry = {}
-    if target.is_dir():
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
         raise InputError(f"{path} is a folder; give a file name with -o")
-    if target.exists() and not force:
+    if mode is not None and not stat.S_ISREG(mode):
+        raise InputError(
+            f"{path} is not a regular file (a pipe, a device or a socket); give a file name "
+            "with -o, or leave -o out to print"
+        )
+    if mode is not None and not force:
         current = hashlib.sha256(target.read_bytes()).hexdigest()
         if registry.get(str(target)) != current:
             raise InputError(

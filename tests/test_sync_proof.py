@@ -4,6 +4,7 @@ or a slip of the hand never costs a review, counts one twice, or locks the learn
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -115,3 +116,69 @@ def test_merge_rule() -> None:
     assert copy_of("phone") is None
     assert copy_of("my-phone") is None
     assert copy_of("(1)") is None
+
+
+class _Planted:
+    """Unpickling this writes a marker file: what a planted cache would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (exec, (f"open({str(self.marker)!r}, 'w').write('ran')",))
+
+
+def test_a_planted_cache_never_runs(run: Run, sealed_home: Path, tmp_path: Path) -> None:
+    import pickle
+
+    from studyplan.ledger import SNAPSHOT_VERSION
+
+    _study(run)
+    marker = tmp_path / "marker"
+    payload = pickle.dumps(_Planted(marker))
+    home = store.Home(sealed_home)
+    # Where caches used to be (inside the synced home), and where they are now.
+    for folder in (sealed_home / ".cache" / store._machine(), home.cache_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+        for cached in [*folder.glob("*.pickle"), folder / f"snapshot-{SNAPSHOT_VERSION}.pickle"]:
+            cached.write_bytes(payload)
+    assert not str(home.cache_dir).startswith(str(sealed_home))
+    for command in (["today"], ["topics"], ["doctor"], ["review", "Derivatives", "good"]):
+        result = run(*command, now="2026-12-01T11:00")
+        assert "Traceback" not in result.output
+    assert not marker.exists()
+    assert _reviews(run, "Linear Algebra", "2026-12-01T11:00") == ["good"]
+    # The snapshot was rebuilt from the logs, and is a real one again.
+    assert isinstance(store.load_cache(home.cache_dir / f"snapshot-{SNAPSHOT_VERSION}.pickle"),
+                      tuple)  # fmt: skip
+
+
+def test_the_restricted_loader_refuses_functions_but_loads_records(tmp_path: Path) -> None:
+    import pickle
+    from datetime import UTC, datetime
+
+    path = tmp_path / "x.pickle"
+    review = Review("a", "card", Rating.GOOD, datetime(2026, 12, 1, tzinfo=UTC))
+    path.write_bytes(pickle.dumps({"r": [review], "s": frozenset({1})}))
+    assert store.load_cache(path) == {"r": [review], "s": frozenset({1})}
+    path.write_bytes(pickle.dumps(store.atomic_write))  # a function of ours
+    assert store.load_cache(path) is None
+    path.write_bytes(pickle.dumps(Path("/")))
+    assert store.load_cache(path) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs mkfifo")
+@pytest.mark.parametrize("force", [False, True])
+def test_plan_output_only_onto_regular_files(run: Run, tmp_path: Path, force: bool) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target in (fifo, Path("/dev/null")):
+        args = ["plan", "-o", str(target), *(["--force"] if force else [])]
+        result = run(*args, now=NOW)
+        assert result.exit_code == 2
+        assert result.output == (
+            f"studyplan: error: {target} is not a regular file (a pipe, a device or a "
+            "socket); give a file name with -o, or leave -o out to print\n"
+        )
+    assert fifo.exists()
+    assert Path("/dev/null").is_char_device()

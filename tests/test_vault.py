@@ -9,6 +9,7 @@ import pytest
 
 from studyplan import store, vault
 from studyplan.errors import RoadmapError
+from studyplan.ledger import SNAPSHOT_VERSION
 
 from .conftest import Run, log_text
 
@@ -313,7 +314,14 @@ def test_two_devices_on_one_synced_home_never_conflict(
     assert views[0] == views[1]
     assert [r["rating"] for r in views[0]["reviews"]] == ["good", "hard"]
     assert [r["day"] for r in views[0]["reviews"]] == ["2026-11-26", "2026-11-26"]
-    assert os.listdir(sealed_home / ".cache") == os.listdir(desktop_home / ".cache")
+    # Caches stay out of the synced homes: each in this machine's cache folder, per home.
+    assert not (sealed_home / ".cache").exists()
+    assert not (desktop_home / ".cache").exists()
+    laptop, desktop = store.Home(sealed_home).cache_dir, store.Home(desktop_home).cache_dir
+    assert laptop != desktop
+    assert laptop.parent == desktop.parent
+    for folder in (laptop, desktop):
+        assert f"snapshot-{SNAPSHOT_VERSION}.pickle" in os.listdir(folder)
 
 
 def test_the_local_device_id_is_made_once_and_kept(
