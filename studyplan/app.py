@@ -41,6 +41,15 @@ def _check_minutes(minutes: int | None) -> None:
         raise InputError(f"--minutes must be ≥ 0, got {minutes}")
 
 
+class Repaired(NamedTuple):
+    """What `doctor --repair` did: this device's log repaired, copies folded, and other
+    devices' damaged logs left for those devices to repair."""
+
+    repaired: tuple[Repair, ...]
+    folded: tuple[store.Folded, ...]
+    elsewhere: tuple[tuple[Path, int], ...]  # (log, unreadable entries)
+
+
 class Recorded(NamedTuple):
     state: memory.CardState
     rippled: tuple[Card, ...]  # other cards whose memory the review changed (graph)
@@ -536,15 +545,35 @@ class Study:
             store.append(path, "move", store.move_table(Move(old, card.id, self.now)))
         return card, count, held
 
-    def repair(self) -> list[Repair]:
-        """Move unreadable log entries aside into dated backup files."""
+    def repair(self) -> Repaired:
+        """Move this device's unreadable log entries aside into new backup files, and fold
+        sync tools' copies of logs into this device's log. Other devices' logs are never
+        written (one writer per file): their damage is only reported."""
+        from studyplan.merge import copy_of
+
         stamp = self.now.strftime("%Y%m%dT%H%M%S")
-        done = []
-        for path in store.log_files(self.paths):
-            repaired = store.repair_log(path, self.paths.root / "backup", stamp)
-            if repaired is not None:
-                done.append(repaired)
-        return done
+        backup = self.paths.root / "backup"
+        own = self.paths.log_path(self.device)
+        files = store.log_files(self.paths)
+        copies = [p for p in files if copy_of(p.stem) is not None]
+        repaired: list[Repair] = []
+        folded: list[store.Folded] = []
+        elsewhere: list[tuple[Path, int]] = []
+        if own in files:
+            done = store.repair_log(own, backup, stamp)
+            if done is not None:
+                repaired.append(done)
+        for path in copies:
+            others = [p for p in store.log_files(self.paths) if p != path]
+            known = store.read_history_of(others)
+            folded.append(store.fold_copy(path, own, backup, stamp, known))
+        for path in files:
+            if path == own or path in copies:
+                continue
+            problems = store.read_log(path).problems
+            if problems:
+                elsewhere.append((path, len(problems)))
+        return Repaired(tuple(repaired), tuple(folded), tuple(elsewhere))
 
     def doctor(self) -> list[Check]:
         """Check config, roadmap and logs; never raises for what it can report."""

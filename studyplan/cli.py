@@ -1255,12 +1255,25 @@ def doctor(ctx: click.Context, repair: bool) -> None:
     """
     study = _study(ctx)
     if repair:
-        for done in study.repair():
+        result = study.repair()
+        for done in result.repaired:
             lines = ", ".join(str(p.line) for p in done.moved)
             n = len(done.moved)
             out(
                 f"repaired {done.log}: moved {n} entr{'y' if n == 1 else 'ies'} "
                 f"(line {lines}) to {done.backup}"
+            )
+        for fold in result.folded:
+            n = fold.appended
+            entries = f"{n} entr{'y' if n == 1 else 'ies'}"
+            out(
+                f"folded {fold.copy.name} into {fold.into.name}: {entries} it lacked; "
+                f"the copy is kept as {fold.backup}"
+            )
+        for path, n in result.elsewhere:
+            warn(
+                f"not repaired: {path.name} is {path.stem}'s log, with {n} unreadable "
+                f"entr{'y' if n == 1 else 'ies'}; run 'studyplan doctor --repair' on that device"
             )
     checks = study.doctor()
     colours = {"ok": "green", "note": "yellow", "problem": "red"}

@@ -231,7 +231,7 @@ def _update(
     except ValueError:
         return None  # a review older than one already folded in: fold everything again
     activity = tally(stamps, snap.activity)
-    problems = [*snap.problems, *settled.problems, *conflict_problems(home, conflicts)]
+    problems = [*snap.problems, *settled.problems, *conflict_problems(files, conflicts)]
     total = snap.reviews + len(counted)
     saving = full or worth_saving(len(counted), len(memories))
     if saving and len(counted) == len(base) and not extra.undos and not extra.moves:

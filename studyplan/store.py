@@ -138,14 +138,17 @@ def _home_key(root: Path) -> str:
 # --- files ---------------------------------------------------------------------------
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True, mode: int | None = None) -> None:
     """Write a whole file so that readers see the old bytes or the new, never a mix.
-    `durable` also fsyncs the file and its folder (skipped for disposable caches)."""
+    `durable` also fsyncs the file and its folder (skipped for disposable caches);
+    `mode` sets the new file's permission bits."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if mode is not None:
+                os.chmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             if durable:
@@ -156,6 +159,35 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+def rewrite(path: Path, data: bytes) -> None:
+    """Replace a file the learner owns (a log, the roadmap): atomically, through a
+    symbolic link (the link stays a link) and keeping the file's permissions."""
+    import stat
+
+    target = path.resolve()
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    atomic_write(target, data, mode=mode)
+
+
+def write_unique(folder: Path, stem: str, suffix: str, data: bytes) -> Path:
+    """Write `data` to a new file `stem<suffix>` in `folder` (`stem-2<suffix>`, `-3` … if
+    taken), fsynced; never replaces a file, so a backup can never overwrite another."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        path = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync_dir(folder)
+        return path
+    raise LogError(f"{folder} holds 10,000 backups named {stem}: move some elsewhere")
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -445,12 +477,13 @@ def review_line(path: Path, ident: str) -> int:
     return data.count(b"\n", 0, start if start >= 0 else at) + 1
 
 
-def conflict_problems(home: Home, conflicts: list[Conflict]) -> list[LogProblem]:
+def conflict_problems(paths: list[Path], conflicts: list[Conflict]) -> list[LogProblem]:
     """Each conflict (`merge`) as a log problem at the entry that does not count."""
+    where = {path.stem: path for path in paths}
     found = []
     for c in conflicts:
-        path = home.log_path(c.dropped.device or "")
-        kept = home.log_path(c.kept.device or "").name
+        path = where.get(c.dropped.device or "", Path(f"{c.dropped.device}.toml"))
+        kept = where.get(c.kept.device or "", Path(f"{c.kept.device}.toml")).name
         found.append(
             LogProblem(
                 str(path),
@@ -751,14 +784,19 @@ def log_files(home: Home) -> list[Path]:
 
 def read_history(home: Home, cache: bool = True) -> History:
     """The union of every device's log, ordered by time."""
+    return read_history_of(log_files(home), home.cache_dir if cache else None)
+
+
+def read_history_of(paths: list[Path], cache_dir: Path | None = None) -> History:
+    """The union of these log files, each review id once, ordered by time."""
     reviews: list[Review] = []
     undos: list[Undo] = []
     moves: list[Move] = []
     problems: list[LogProblem] = []
     suspensions: list[Suspension] = []
-    for path in log_files(home):
+    for path in paths:
         try:
-            one = read_log(path, home.cache_dir if cache else None)
+            one = read_log(path, cache_dir)
         except OSError as error:
             raise LogError(f"cannot read {path}: {error.strerror}") from None
         reviews.extend(one.reviews)
@@ -767,7 +805,7 @@ def read_history(home: Home, cache: bool = True) -> History:
         problems.extend(one.problems)
         suspensions.extend(one.suspensions)
     reviews, conflicts = merge(reviews)
-    problems += conflict_problems(home, conflicts)
+    problems += conflict_problems(paths, conflicts)
     reviews.sort(key=lambda r: (r.at, r.id))
     return History(
         reviews=tuple(reviews),
@@ -907,8 +945,9 @@ class Repair(NamedTuple):
 
 
 def repair_log(path: Path, backup_dir: Path, stamp: str) -> Repair | None:
-    """Move the entries of `path` that cannot be read into a backup file and keep the
-    rest, byte for byte. Done under the log's lock; the log is replaced atomically."""
+    """Move the entries of `path` that cannot be read into a new backup file and keep
+    the rest, byte for byte. Done under the log's lock; the log is replaced atomically,
+    through a symbolic link, keeping its permissions."""
     with locked(path):
         data = path.read_bytes()
         keep: list[bytes] = []
@@ -921,7 +960,6 @@ def repair_log(path: Path, backup_dir: Path, stamp: str) -> Repair | None:
                 keep.append(chunk)
         if not bad:
             return None
-        backup = backup_dir / f"{path.stem}-{stamp}.toml.bad"
         lines = [
             f"# Moved aside from {path} by 'studyplan doctor --repair' on {stamp}.\n",
             "# Not read by studyplan. To restore an entry, fix it and append it to a log.\n",
@@ -930,9 +968,59 @@ def repair_log(path: Path, backup_dir: Path, stamp: str) -> Repair | None:
             f"\n# from line {start}: {problem.message}\n".encode() + chunk.rstrip(b"\n") + b"\n"
             for start, chunk, problem in bad
         )
-        atomic_write(backup, "".join(lines).encode() + body)
+        backup = write_unique(backup_dir, f"{path.stem}-{stamp}", ".toml.bad",
+                              "".join(lines).encode() + body)  # fmt: skip
         kept = b"".join(keep)
         if kept and not kept.endswith(b"\n"):
             kept += b"\n"
-        atomic_write(path, kept)
+        rewrite(path, kept)
         return Repair(path, backup, tuple(problem for _, _, problem in bad))
+
+
+class Folded(NamedTuple):
+    """What `doctor --repair` did with a sync tool's copy of a log."""
+
+    copy: Path
+    into: Path
+    appended: int  # entries this device's log did not have
+    backup: Path
+
+
+def fold_copy(copy: Path, own: Path, backup_dir: Path, stamp: str, known: History) -> Folded:
+    """Append to this device's log (`own`) the entries of a conflict copy that no log
+    holds yet (`known`: every other log), then move the copy into a new backup file.
+    Entries keep their ids, so folding twice, or on two devices, counts nothing twice."""
+    data = copy.read_bytes()
+    have_reviews = {r.id for r in known.reviews}
+    have_undos = {u.review for u in known.undos}
+    have_moves = set(known.moves)
+    have_suspensions = set(known.suspensions)
+    new: list[tuple[str, dict[str, Any]]] = []
+    parts = _parse_log(copy, data, 1)
+    entries = LogFile()
+    entries.extend(parts[0])
+    entries.extend(parts[1])
+    for review in entries.reviews:
+        if review.id not in have_reviews:
+            have_reviews.add(review.id)
+            new.append(("review", review_table(review)))
+    for undo in entries.undos:
+        if undo.review not in have_undos:
+            have_undos.add(undo.review)
+            new.append(("undo", undo_table(undo)))
+    for move in entries.moves:
+        if move not in have_moves:
+            new.append(("move", move_table(move)))
+    for entry in entries.suspensions:
+        if entry not in have_suspensions:
+            new.append(suspension_table(entry))
+    if new:
+        with locked(own):
+            for table, fields in new:
+                append(own, table, fields)
+    header = f"# {copy.name}, folded into {own.name} by 'studyplan doctor --repair' on {stamp}.\n"
+    backup = write_unique(backup_dir, f"{copy.stem}-{stamp}", ".toml.folded",
+                          header.encode() + data)  # fmt: skip
+    copy.unlink()
+    _fsync_dir(copy.parent)
+    return Folded(copy, own, len(new), backup)

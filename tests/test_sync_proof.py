@@ -182,3 +182,70 @@ def test_plan_output_only_onto_regular_files(run: Run, tmp_path: Path, force: bo
         )
     assert fifo.exists()
     assert Path("/dev/null").is_char_device()
+
+
+def test_repair_folds_a_conflict_copy_and_never_overwrites_a_backup(
+    run: Run, sealed_home: Path
+) -> None:
+    _study(run)
+    log = sealed_home / "log" / "laptop.toml"
+    copy = log.with_name("laptop (conflicted copy 2026-12-05).toml")
+    shutil.copyfile(log, copy)
+    # The other side of the conflict logged one more session that only the copy holds.
+    with copy.open("a", encoding="utf-8") as handle:
+        handle.write('\n[[review]]\nid = "0000feed0001"\ncard = "derivatives"\n'
+                     'rating = "good"\nat = 2026-12-01T10:30:00+01:00\n')  # fmt: skip
+    torn = b'\n[[review]]\nid = "dead"\ncard = "calculus"\nrating = "go'
+    for attempt in (1, 2):  # the same second twice (a fixed --now): two backups
+        with log.open("ab") as handle:
+            handle.write(torn)
+        result = run("doctor", "--repair", now="2026-12-01T12:00")
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        suffix = "" if attempt == 1 else "-2"
+        backup = sealed_home / "backup" / f"laptop-20261201T120000{suffix}.toml.bad"
+        assert lines[0].startswith(f"repaired {log}: moved 1 entry (line ")
+        assert lines[0].endswith(f") to {backup}")
+        assert backup.read_bytes().endswith(torn + b"\n")
+    assert (sealed_home / "backup" / "laptop-20261201T120000.toml.bad").exists()
+    folded = (
+        sealed_home / "backup" / "laptop (conflicted copy 2026-12-05)-20261201T120000.toml.folded"
+    )
+    assert folded.exists()
+    assert not copy.exists()
+    assert _reviews(run, "Derivatives", "2026-12-01T12:30") == ["good"]
+    assert _reviews(run, "Linear Algebra", "2026-12-01T12:30") == ["good"]
+    doctor = run("doctor", now="2026-12-01T12:30")
+    assert doctor.exit_code == 0, doctor.output
+    assert "3 reviews counted" in doctor.output
+
+
+def test_repair_never_writes_another_device_s_log(run: Run, sealed_home: Path) -> None:
+    _study(run)
+    phone = sealed_home / "log" / "phone.toml"
+    damaged = store.LOG_HEADER.encode() + b'\n[[review]]\nid = "x"\ncard = "calculus"\nrat'
+    phone.write_bytes(damaged)
+    result = run("doctor", "--repair", now="2026-12-01T12:00")
+    assert phone.read_bytes() == damaged
+    assert (
+        "studyplan: warning: not repaired: phone.toml is phone's log, with 1 unreadable entry; "
+        "run 'studyplan doctor --repair' on that device"
+    ) in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_repair_writes_through_a_symlinked_log_and_keeps_its_mode(
+    run: Run, sealed_home: Path, tmp_path: Path
+) -> None:
+    _study(run)
+    log = sealed_home / "log" / "laptop.toml"
+    real = tmp_path / "elsewhere.toml"
+    shutil.move(log, real)
+    log.symlink_to(real)
+    real.chmod(0o600)
+    with real.open("ab") as handle:
+        handle.write(b'\n[[review]]\nid = "dead"\ncard = "calculus"\nrating = "go')
+    assert run("doctor", "--repair", now="2026-12-01T12:00").exit_code == 0
+    assert log.is_symlink()
+    assert b"dead" not in real.read_bytes()
+    assert real.stat().st_mode & 0o777 == 0o600
