@@ -59,10 +59,38 @@ class _Group(click.Group):
             # `studyplan topics | head`: the reader left; say nothing more.
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
+            _recorded_anyway("the reader of the output left")
             raise SystemExit(1) from None
+        except UnicodeEncodeError as error:
+            _recorded_anyway(
+                f"the terminal's encoding cannot show {error.object[error.start : error.end]!r}"
+            )
+            raise _Failure(
+                f"the output cannot be encoded as {error.encoding} "
+                f"({error.object[error.start : error.end]!r}); set PYTHONIOENCODING=utf-8",
+                1,
+            ) from None
         except OSError as error:
             where = f" {error.filename}" if error.filename else ""
+            if error.filename is None:
+                _recorded_anyway(error.strerror or str(error))
             raise _Failure(f"cannot access{where}: {error.strerror or error}", 1) from None
+
+
+def _recorded_anyway(reason: str) -> None:
+    """If this command already appended to the log, its work is done: say so and exit 0,
+    so that a failed output never invites logging the same session twice."""
+    from studyplan.store import APPENDED
+
+    if not APPENDED:
+        return
+    with contextlib.suppress(OSError, UnicodeError):
+        click.echo(
+            f"studyplan: warning: recorded in {APPENDED[-1].name}, but the output could not "
+            f"be written ({reason}); do not log it again",
+            err=True,
+        )
+    raise SystemExit(0)
 
 
 def _color() -> bool | None:
@@ -189,9 +217,10 @@ def cli(
     Every morning:   studyplan today
     After a topic:   studyplan review "Linear Algebra" good --minutes 40
     """
-    if home is None:
-        from studyplan.store import default_home
+    from studyplan.store import APPENDED, default_home
 
+    APPENDED.clear()  # what this command appends (tests run many in one process)
+    if home is None:
         home = default_home()
     ctx.obj = Study(home=home, roadmap_override=roadmap, now_text=now, vault_override=vault)
     ctx.call_on_close(lambda: _flush_warnings(ctx.obj))
@@ -1369,14 +1398,22 @@ def main() -> None:
         code = 0
     except SystemExit as stop:
         code = _exit_code(stop.code)
+    from studyplan.store import APPENDED
+
     try:
         sys.stdout.flush()
     except BrokenPipeError:  # `studyplan topics | head`: the reader left
-        code = code or 1
+        code = code or (0 if APPENDED else 1)
     except OSError as error:  # a full disk under `studyplan plan > week.md`
         with contextlib.suppress(OSError):
-            sys.stderr.write(f"studyplan: error: cannot write the output: {error.strerror}\n")
-        code = code or 1
+            if APPENDED:
+                sys.stderr.write(
+                    f"studyplan: warning: recorded in {APPENDED[-1].name}, but the output "
+                    f"could not be written ({error.strerror}); do not log it again\n"
+                )
+            else:
+                sys.stderr.write(f"studyplan: error: cannot write the output: {error.strerror}\n")
+        code = code or (0 if APPENDED else 1)
     with contextlib.suppress(OSError):
         sys.stderr.flush()
     os._exit(code)

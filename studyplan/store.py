@@ -441,7 +441,7 @@ def _move_from(entry: dict[str, Any]) -> Move:
 
 
 def move_table(move: Move) -> dict[str, Any]:
-    return {"from": move.source, "to": move.target, "at": move.at}
+    return {"from": move.source, "to": move.target, "at": toml_moment(move.at)}
 
 
 def _suspension_from(entry: dict[str, Any], on: bool) -> Suspension:
@@ -459,7 +459,7 @@ def suspension_table(entry: Suspension) -> tuple[str, dict[str, Any]]:
     table: dict[str, Any] = {"card": entry.card}
     if entry.title:
         table["title"] = entry.title
-    table["at"] = entry.at
+    table["at"] = toml_moment(entry.at)
     return ("suspend" if entry.on else "unsuspend"), table
 
 
@@ -816,6 +816,17 @@ def read_history_of(paths: list[Path], cache_dir: Path | None = None) -> History
     )
 
 
+def toml_moment(at: datetime) -> datetime:
+    """`at` as TOML can hold it: an offset of whole minutes (kept as it is), else UTC
+    (Amsterdam in 1926 was +00:19:32, which TOML has no way to write)."""
+    from datetime import UTC
+
+    offset = at.utcoffset()
+    if offset is None or offset.total_seconds() % 60:
+        return at.astimezone(UTC)
+    return at
+
+
 def review_table(review: Review) -> dict[str, Any]:
     entry: dict[str, Any] = {"id": review.id, "card": review.card}
     if review.title:
@@ -823,12 +834,12 @@ def review_table(review: Review) -> dict[str, Any]:
     entry["rating"] = review.rating.label
     if review.minutes is not None:
         entry["minutes"] = review.minutes
-    entry["at"] = review.at  # last: a torn write cannot leave a valid-looking entry
+    entry["at"] = toml_moment(review.at)  # last: a torn write cannot look complete
     return entry
 
 
 def undo_table(undo: Undo) -> dict[str, Any]:
-    return {"review": undo.review, "at": undo.at}
+    return {"review": undo.review, "at": toml_moment(undo.at)}
 
 
 @contextmanager
@@ -855,6 +866,24 @@ def locked(path: Path) -> Iterator[None]:
         lock.release()
 
 
+APPENDED: list[Path] = []
+"""The logs this process appended to: once one is, the command's work is done, and an
+output that fails afterwards must not look like a failure worth retrying."""
+
+
+def _reads_back(path: Path, table: str, entry: dict[str, Any], body: bytes) -> None:
+    """Refuse to write an entry that the log's own parser would not read as itself."""
+    parsed = _parse_chunk(path, path.stem, 1, body)
+    if parsed.problems:
+        raise LogError(f"{path}: refusing to write an entry that would not read back "
+                       f"({parsed.problems[0].message})")  # fmt: skip
+    import tomllib
+
+    again = tomllib.loads(body.decode("utf-8")).get(table, [{}])[0]
+    if again != entry:
+        raise LogError(f"{path}: refusing to write an entry that would read back changed")
+
+
 def append(path: Path, table: str, entry: dict[str, Any]) -> None:
     """Append one entry, fsynced, under the lock. Must be called inside `locked(path)`."""
     import tomli_w
@@ -862,6 +891,7 @@ def append(path: Path, table: str, entry: dict[str, Any]) -> None:
     # Header by hand: tomli-w would write a short entry as an inline array, which a
     # second append could not extend.
     body = f"[[{table}]]\n{tomli_w.dumps(entry)}".encode()
+    _reads_back(path, table, entry, body)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         size = os.fstat(fd).st_size
@@ -875,8 +905,15 @@ def append(path: Path, table: str, entry: dict[str, Any]) -> None:
         while written < len(payload):
             written += os.write(fd, payload[written:])
         os.fsync(fd)
+        end = os.fstat(fd).st_size
+        if os.pread(fd, len(payload), end - len(payload)) != payload:
+            raise LogError(
+                f"{path}: the new entry does not read back as written (another program "
+                "writing the file?); run 'studyplan doctor' before logging it again"
+            )
     finally:
         os.close(fd)
+    APPENDED.append(path)
     if size == 0:
         _fsync_dir(path.parent)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -249,3 +251,65 @@ def test_repair_writes_through_a_symlinked_log_and_keeps_its_mode(
     assert log.is_symlink()
     assert b"dead" not in real.read_bytes()
     assert real.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_moment_whose_offset_has_seconds_is_written_in_utc(run: Run, sealed_home: Path) -> None:
+    (sealed_home / "studyplan.toml").write_text(
+        'timezone = "Europe/Amsterdam"\nfuzz = false\ndevice = "laptop"\n', encoding="utf-8"
+    )
+    # Amsterdam kept its own mean time until 1937: +00:19:32 in 1926.
+    result = run("review", "Linear Algebra", "good", "--at", "1926-05-01T12:00",
+                 now="1926-05-02T09:00")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = (sealed_home / "log" / "laptop.toml").read_text(encoding="utf-8")
+    assert "at = 1926-05-01 11:40:28+00:00\n" in text
+    assert _reviews(run, "Linear Algebra", "1926-05-02T10:00") == ["good"]
+    assert run("doctor", now="1926-05-02T10:00").exit_code == 0
+    undo = run("undo", now="1926-05-02T10:30")
+    assert undo.exit_code == 0
+    assert _reviews(run, "Linear Algebra", "1926-05-02T11:00") == []
+
+
+def _cli(args: list[str], home: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STUDYPLAN_HOME": str(home), "NO_COLOR": "1"}
+    env.update({k: str(v) for k, v in kwargs.pop("env", {}).items()})  # type: ignore[attr-defined]
+    return subprocess.run(
+        [sys.executable, "-m", "studyplan", *args], env=env, text=True,
+        stderr=subprocess.PIPE, **kwargs,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def test_an_output_that_fails_after_the_append_says_recorded(
+    sealed_home: Path, tmp_path: Path
+) -> None:
+    road = tmp_path / "cafe.md"
+    road.write_text("# Café\n## 1. Basics\n- [ ] Café au lait\n", encoding="utf-8")
+    args = ["--now", "2026-12-01T09:00", "--roadmap", str(road), "review", "cafe", "good"]
+    with open("/dev/full", "w") as full:
+        args[1] = "2026-12-02T09:00"
+        done = _cli(args, sealed_home, stdout=full)
+    assert done.returncode == 0
+    assert done.stderr == (
+        "studyplan: warning: recorded in laptop.toml, but the output could not be written "
+        "(No space left on device); do not log it again\n"
+    )
+    history = store.read_history(store.Home(sealed_home))
+    assert [r.rating.label for r in history.reviews] == ["good"]
+    # Without an append, a failed output is still an error.
+    with open("/dev/full", "w") as full:
+        done = _cli(["--now", "2026-12-02T10:00", "--roadmap", str(road), "today"],
+                    sealed_home, stdout=full)  # fmt: skip
+    assert done.returncode == 1
+
+
+def test_an_entry_that_would_not_read_back_is_never_written(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from studyplan.errors import LogError
+
+    log = tmp_path / "laptop.toml"
+    odd = datetime(1926, 5, 1, 12, tzinfo=timezone(timedelta(minutes=19, seconds=32)))
+    with pytest.raises(LogError, match="refusing to write an entry that would not read back"):
+        store.append(log, "review", {"id": "a", "card": "c", "rating": "good", "at": odd})
+    assert not log.exists()
+    assert store.toml_moment(odd).utcoffset() == timedelta(0)
