@@ -36,9 +36,14 @@ class Check(NamedTuple):
     message: str
 
 
+MAX_MINUTES = 24 * 60 * 7  # a week: more is a typo, not a study session or a budget
+
+
 def _check_minutes(minutes: int | None) -> None:
     if minutes is not None and minutes < 0:
         raise InputError(f"--minutes must be ≥ 0, got {minutes}")
+    if minutes is not None and minutes > MAX_MINUTES:
+        raise InputError(f"--minutes must be at most {MAX_MINUTES} (a week), got {minutes}")
 
 
 class Repaired(NamedTuple):
@@ -532,6 +537,12 @@ class Study:
         card = self.find(new)
         if card.id == old:
             raise InputError(f"'{old}' is already that card's id; nothing to move")
+        if old in self.roadmap.by_id():
+            raise InputError(
+                f"'{old}' is still a card of the roadmap ({self.roadmap.by_id()[old].title}); "
+                "moving its reviews would make its later sessions count for another card. "
+                "Rename or remove that item first"
+            )
         count = sum(1 for r in self.history.effective() if r.card == old)
         renamed = resolve_moves(self.history.moves)
         held = old in suspended(self.history.suspensions, renamed, self.now)

@@ -220,8 +220,11 @@ def cli(
     from studyplan.store import APPENDED, default_home
 
     APPENDED.clear()  # what this command appends (tests run many in one process)
-    if home is None:
-        home = default_home()
+    # `~` is the shell's, so STUDYPLAN_HOME="~/notes" (quoted, or in a service file) and
+    # --roadmap "~/x.md" would otherwise name a folder called "~".
+    home = default_home() if home is None else home.expanduser()
+    roadmap = roadmap.expanduser() if roadmap is not None else None
+    vault = vault.expanduser() if vault is not None else None
     ctx.obj = Study(home=home, roadmap_override=roadmap, now_text=now, vault_override=vault)
     ctx.call_on_close(lambda: _flush_warnings(ctx.obj))
 

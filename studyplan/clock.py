@@ -9,7 +9,7 @@ configured hour (default 4:00): a review at 01:30 belongs to the day before.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from studyplan.errors import ConfigError, InputError
@@ -32,7 +32,15 @@ def zone(name: str | None) -> tzinfo | None:
         ) from None
 
 
-def _fixed(moment: datetime) -> datetime:
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the moments studyplan accepts, typed or logged
+
+
+def _fixed(moment: datetime, option: str = "the moment") -> datetime:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InputError(
+            f"{option} {moment.date().isoformat()} is outside the dates studyplan supports "
+            f"({FIRST_YEAR}–{LAST_YEAR}); check the year"
+        )
     offset = moment.utcoffset()
     assert offset is not None
     return moment.astimezone(timezone(offset)).replace(microsecond=0)
@@ -71,8 +79,8 @@ def _parse_plain(value: str, zone_name: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if moment.tzinfo is not None:
-        return moment
+    if moment.tzinfo is not None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return moment.replace(tzinfo=moment.tzinfo or UTC)  # `_fixed` refuses it
     tz = zone(zone_name)
     if tz is None:
         return None
@@ -93,7 +101,7 @@ def parse_moment(text: str, zone_name: str | None, option: str = "--now") -> dat
         value += "T12:00:00"
     quick = _parse_plain(value, zone_name) if _STARTS_WITH_DATE.match(value) else None
     if quick is not None:
-        return _fixed(quick)
+        return _fixed(quick, option)
     import pendulum  # other ISO forms, and local times that DST makes odd
 
     tz = _pendulum_zone(zone_name)
@@ -107,7 +115,7 @@ def parse_moment(text: str, zone_name: str | None, option: str = "--now") -> dat
             f"{option} {text!r} is not a date or time; use ISO 8601 such as "
             "2026-11-26 or 2026-11-26T09:30 or 2026-11-26T09:30+01:00"
         )
-    return _fixed(parsed)
+    return _fixed(parsed, option)
 
 
 def study_day(moment: datetime, start_hour: int) -> date:

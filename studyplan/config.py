@@ -6,6 +6,7 @@ a `Config` or a `ConfigError` that names the key, the file and the line.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -101,6 +102,8 @@ def _float(low: float, high: float, *, open_low: bool = False) -> Callable[[Any]
     def check(value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError("must be a number")
+        if not math.isfinite(value):
+            raise ValueError(f"must be a finite number between {low} and {high}")
         if value > high or value < low or (open_low and value == low):
             raise ValueError(f"must be between {low} and {high}")
         return float(value)
@@ -130,6 +133,8 @@ def _parameters(value: Any) -> Any:
         raise ValueError(f"must be a list of {N_PARAMETERS} numbers (written by 'optimize')")
     if any(isinstance(v, bool) or not isinstance(v, int | float) for v in value):
         raise ValueError(f"must be a list of {N_PARAMETERS} numbers")
+    if not all(math.isfinite(v) and abs(v) < 1e6 for v in value):
+        raise ValueError(f"must be a list of {N_PARAMETERS} finite numbers (NaN or inf found)")
     return tuple(float(v) for v in value)
 
 

@@ -272,10 +272,36 @@ def read_map_parsed(path: Path, cache_dir: Path, parse: Callable[[str], T]) -> T
     )
 
 
+MAX_TEXT_BYTES = 32 * 1024 * 1024  # a roadmap or map this big is a mistake, not a plan
+
+
+def read_text_file(path: Path, what: str) -> bytes:
+    """A roadmap's or map's bytes: a regular file of bounded size (never a device, a
+    pipe or a socket, which could block or never end), else a one-line error."""
+    import stat
+
+    # O_NONBLOCK: opening a pipe with no writer must not hang (no effect on files).
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)  # FileNotFoundError, IsADirectoryError: the caller's
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise RoadmapError(f"{what} {path} is not a regular file (a device or a pipe?); "
+                               "give a Markdown file")  # fmt: skip
+        if info.st_size > MAX_TEXT_BYTES:
+            raise RoadmapError(
+                f"{what} {path} is {info.st_size // (1024 * 1024)} MB, over the "
+                f"{MAX_TEXT_BYTES // (1024 * 1024)} MB studyplan reads; split it"
+            )
+        return handle.read(MAX_TEXT_BYTES + 1)
+
+
 def read_map(path: Path) -> str:
     """A prerequisite map's text; a missing or unreadable file is the learner's to fix."""
     try:
-        return path.read_bytes().decode("utf-8").removeprefix("\ufeff")
+        return read_text_file(path, "prerequisite map").decode("utf-8").removeprefix("\ufeff")
+    except RoadmapError as error:
+        raise InputError(str(error)) from None
     except FileNotFoundError:
         raise InputError(
             f"prerequisite map {path} does not exist; fix 'prerequisite_map' in the config"
@@ -300,7 +326,7 @@ def read_markdown(path: Path, what: str = "roadmap") -> str:
     """A Markdown file's text; anything else (missing, a folder, binary, not UTF-8) is a
     one-line error that says how to fix it."""
     try:
-        data = path.read_bytes()
+        data = read_text_file(path, what)
     except FileNotFoundError:
         hint = (
             f"; pass --roadmap FILE or set 'roadmap' in {CONFIG_NAME}" if what == "roadmap" else ""
@@ -413,6 +439,8 @@ def _review_from(entry: dict[str, Any], device: str) -> Review:
         raise ValueError(f"review 'rating' {rating!r} is not again/hard/good/easy") from None
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise ValueError(f"review 'at' must be a date-time with offset, got {at!r}")
+    if not 1900 <= at.year <= 2200:
+        raise ValueError(f"review 'at' {at.date().isoformat()} is outside 1900–2200")
     minutes = entry.get("minutes")
     if minutes is not None and (
         isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0

@@ -313,3 +313,89 @@ def test_an_entry_that_would_not_read_back_is_never_written(tmp_path: Path) -> N
         store.append(log, "review", {"id": "a", "card": "c", "rating": "good", "at": odd})
     assert not log.exists()
     assert store.toml_moment(odd).utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--now", "0001-01-01", "today"],
+         "--now 0001-01-01 is outside the dates studyplan supports (1900–2200); check the year"),
+        (["--now", "9999-12-31T23:59", "today"],
+         "--now 9999-12-31 is outside the dates studyplan supports (1900–2200); check the year"),
+        (["--now", NOW, "review", "Calculus", "good", "--at", "1899-12-31"],
+         "--at 1899-12-31 is outside the dates studyplan supports (1900–2200); check the year"),
+        (["--now", NOW, "review", "Calculus", "good", "--minutes", "100000000000000000000000"],
+         "--minutes must be at most 10080 (a week), got 100000000000000000000000"),
+        (["--now", NOW, "today", "--minutes", "99999999"],
+         "--minutes must be at most 10080 (a week), got 99999999"),
+        (["config", "set", "desired_retention", "nan"],
+         "'desired_retention' must be a finite number between 0.5 and 0.99, got 'nan'"),
+        (["config", "set", "penalty", "inf"],
+         "'penalty' must be a finite number between 0.0 and 1.0, got 'inf'"),
+        (["--roadmap", "/dev/zero", "today"],
+         "roadmap /dev/zero is not a regular file (a device or a pipe?); give a Markdown file"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_and_changes_nothing(
+    sealed_home: Path, args: list[str], message: str
+) -> None:
+    from click.testing import CliRunner
+
+    from studyplan.cli import cli
+
+    before = {p: p.read_bytes() for p in sealed_home.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.output == f"studyplan: error: {message}\n"
+    assert {p: p.read_bytes() for p in sealed_home.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["desired_retention = nan", "penalty = inf", "day_weights = { sat = nan }",
+     "parameters = [" + ", ".join(["nan"] * 21) + "]"],
+)  # fmt: skip
+def test_nan_in_the_config_file_is_refused_with_file_and_line(
+    run: Run, sealed_home: Path, line: str
+) -> None:
+    (sealed_home / "studyplan.toml").write_text(f'device = "laptop"\n{line}\n', encoding="utf-8")
+    result = run("today", now=NOW)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"studyplan: error: {sealed_home / 'studyplan.toml'}:2: '")
+    assert "finite" in result.output
+    assert result.output.count("\n") == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs mkfifo")
+def test_a_roadmap_that_is_a_pipe_never_hangs(run: Run, tmp_path: Path) -> None:
+    fifo = tmp_path / "roadmap.md"
+    os.mkfifo(fifo)
+    result = run("today", now=NOW, roadmap=fifo)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"studyplan: error: roadmap {fifo} is not a regular file (a device or a pipe?); "
+        "give a Markdown file\n"
+    )
+
+
+def test_rename_refuses_an_old_id_that_is_still_a_card(run: Run, sealed_home: Path) -> None:
+    run("review", "Calculus", "good", now=NOW)
+    before = (sealed_home / "log" / "laptop.toml").read_bytes()
+    result = run("rename", "calculus", "Derivatives", now=NOW)
+    assert result.exit_code == 2
+    assert result.output == (
+        "studyplan: error: 'calculus' is still a card of the roadmap (Calculus); moving its "
+        "reviews would make its later sessions count for another card. Rename or remove that "
+        "item first\n"
+    )
+    assert (sealed_home / "log" / "laptop.toml").read_bytes() == before
+
+
+def test_a_home_given_with_a_tilde_is_expanded(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("STUDYPLAN_HOME", "~/study")
+    assert run("review", "Calculus", "good", now=NOW).exit_code == 0
+    assert (tmp_path / "study" / "log").is_dir()
+    assert not Path("~").exists()
