@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, NamedTuple
 from studyplan import clock, memory, schedule, store
 from studyplan.config import Config
 from studyplan.errors import InputError, LogError, StudyplanError, TopicError
-from studyplan.model import Card, DayStamp, History, Policy, Rating, Review, Roadmap, Undo
+from studyplan.model import (
+    Card,
+    DayStamp,
+    History,
+    Policy,
+    Rating,
+    Review,
+    Roadmap,
+    Undo,
+)
 
 if TYPE_CHECKING:
     from studyplan.export import Meta, NoteRef
@@ -243,11 +252,16 @@ class Study:
         """Every card's memory as of now (snapshot plus the logs' tails)."""
         from studyplan.ledger import standing
 
-        result = standing(self.paths, self.policy, self.config.day_start_hour, self.now, self.graph)
+        result = standing(
+            self.paths, self.policy, self.config.day_start_hour, self.now, self.graph, self.device
+        )
         for problem in result.problems:
-            self.warnings.append(
-                f"{problem} — this entry is not counted; 'studyplan doctor' explains"
-            )
+            if problem.line:
+                self.warnings.append(
+                    f"{problem} — this entry is not counted; 'studyplan doctor' explains"
+                )
+            else:
+                self.warnings.append(f"{problem} ('studyplan doctor' explains)")
         return result
 
     @cached_property
@@ -639,6 +653,11 @@ class Study:
                         f"{self.paths.log_path(self.device).name} and moves it aside",
                     )
                 )
+        from studyplan.ledger import ahead_problems
+
+        ahead = ahead_problems(history.effective(), self.now, self.device)
+        for problem in (*store.unread_logs(self.paths), *ahead):
+            checks.append(Check("problem", "log", str(problem)))
         for problem in history.problems:
             fix = (
                 "delete the entry you did not mean (keep a copy of the file first)"

@@ -41,6 +41,7 @@ from studyplan.store import (
     log_files,
     read_log_parts,
     save_cache,
+    unread_logs,
 )
 
 SNAPSHOT_VERSION = 10
@@ -98,6 +99,7 @@ class Standing(NamedTuple):
     rebuilt: bool  # the snapshot could not be used (for tests and figures)
     activity: Activity  # reviews and minutes per study day
     suspended: frozenset[str] = frozenset()  # card ids out of review (`studyplan suspend`)
+    ahead: tuple[Review, ...] = ()  # reviews dated after now: not counted yet
 
 
 def snapshot_path(home: Home) -> Path:
@@ -121,8 +123,49 @@ def standing(
     day_start_hour: int,
     now: datetime,
     graph: Graph = EMPTY_GRAPH,
+    device: str | None = None,
 ) -> Standing:
-    """The memories as of `now`, from the snapshot and the logs' tails when possible."""
+    """The memories as of `now`, from the snapshot and the logs' tails when possible;
+    logs that cannot be read, and other devices' reviews dated after now, reported."""
+    found = _standing(home, policy, day_start_hour, now, graph)
+    extra = [*unread_logs(home), *ahead_problems(found.ahead, now, device)]
+    return found._replace(problems=(*found.problems, *extra)) if extra else found
+
+
+def ahead_problems(
+    reviews: tuple[Review, ...], now: datetime, device: str | None
+) -> list[LogProblem]:
+    """Other devices' reviews dated more than a day after now: counted from their date,
+    and reported (is that device's clock right?). This device's own are `--now` travel."""
+    from datetime import timedelta
+
+    limit = now + timedelta(days=1)
+    by_device: dict[str, list[Review]] = {}
+    for review in reviews:
+        if review.at > limit and review.device != device:
+            by_device.setdefault(review.device or "?", []).append(review)
+    found = []
+    for name, later in sorted(by_device.items()):
+        n, first = len(later), min(r.at for r in later)
+        found.append(
+            LogProblem(
+                f"{name}.toml",
+                0,
+                f"{name}'s log has {n} review{'s' if n != 1 else ''} dated "
+                f"{first.date().isoformat()}{' and later' if n > 1 else ''}, after now: is "
+                "that device's clock right? (counted from that date)",
+            )
+        )
+    return found
+
+
+def _standing(
+    home: Home,
+    policy: Policy,
+    day_start_hour: int,
+    now: datetime,
+    graph: Graph = EMPTY_GRAPH,
+) -> Standing:
     cached = load_cache(snapshot_path(home))
     if (
         isinstance(cached, Snapshot)
@@ -277,4 +320,5 @@ def _update(
         rebuilt=full,
         activity=activity,
         suspended=suspended([*suspensions, *extra.suspensions], renamed, now),
+        ahead=tuple(r for r in (*base, *extra_reviews) if r.at > now),
     )

@@ -197,7 +197,9 @@ class LogProblem(NamedTuple):
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        """`file:line: message`; a problem with a whole file (line 0) has no line."""
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
 
 
 class History(NamedTuple):

@@ -715,6 +715,10 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
     settled part (complete entries) and a last entry that may still be being written;
     plus how many bytes are settled."""
     device = path.stem
+    if first_line == 1 and data.startswith(b"\xef\xbb\xbf"):
+        # An editor saved the log with a byte-order mark, which TOML does not allow:
+        # read it as blanks (offsets, and so the read positions, stay the same).
+        data = b"   " + data[3:]
     if not data.strip():
         return LogFile(), LogFile(), len(data) if data.endswith(b"\n") else 0
     import tomllib
@@ -723,7 +727,7 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
         if data.endswith(b"\n"):
             parsed = tomllib.loads(data.decode("utf-8"))
             _check_schema(parsed, path)
-            if set(parsed) <= {"schema", "review", "undo", "move"}:
+            if set(parsed) <= {"schema", "review", "undo", "move"}:  # else entry by entry
                 whole = LogFile(
                     reviews=[_review_from(e, device) for e in parsed.get("review", [])],
                     undos=[_undo_from(e) for e in parsed.get("undo", [])],
@@ -802,12 +806,44 @@ def _parse_chunk(path: Path, device: str, start: int, chunk: bytes) -> LogFile:
 
 
 def log_files(home: Home) -> list[Path]:
+    """The log files that can be read (`unread_logs` names the others)."""
     try:
-        return sorted(p for p in home.log_dir.iterdir() if p.suffix == ".toml" and p.is_file())
+        return sorted(
+            p
+            for p in home.log_dir.iterdir()
+            if p.suffix == ".toml" and p.is_file() and os.access(p, os.R_OK)
+        )
     except FileNotFoundError:
         return []
     except OSError as error:
         raise LogError(f"cannot read {home.log_dir}: {error.strerror}") from None
+
+
+def unread_logs(home: Home) -> list[LogProblem]:
+    """Logs whose reviews cannot be counted: evicted by a cloud drive (iCloud leaves
+    `.phone.toml.icloud`), a folder or a broken link where a log should be, or a file
+    this user may not read. Every command reports them; none is skipped in silence."""
+    found: list[LogProblem] = []
+    try:
+        entries = sorted(home.log_dir.iterdir())
+    except OSError:
+        return found
+    for path in entries:
+        name = path.name
+        if name.startswith(".") and name.endswith(".toml.icloud"):
+            real = name[1:].removesuffix(".icloud")
+            message = (
+                "evicted to iCloud (only a placeholder is here): open the folder in Finder "
+                "to download it, so its reviews count"
+            )
+            found.append(LogProblem(str(path.with_name(real)), 0, message))
+        elif path.suffix == ".toml" and not path.is_file():
+            what = "a broken link" if path.is_symlink() else "not a regular file (a folder?)"
+            found.append(LogProblem(str(path), 0, f"is {what}; its reviews cannot be counted"))
+        elif path.suffix == ".toml" and not os.access(path, os.R_OK):
+            found.append(LogProblem(str(path), 0, "cannot be read (permissions); its reviews "
+                                    "cannot be counted"))  # fmt: skip
+    return found
 
 
 def read_history(home: Home, cache: bool = True) -> History:

@@ -399,3 +399,65 @@ def test_a_home_given_with_a_tilde_is_expanded(
     assert run("review", "Calculus", "good", now=NOW).exit_code == 0
     assert (tmp_path / "study" / "log").is_dir()
     assert not Path("~").exists()
+
+
+def test_a_log_saved_with_a_bom_is_read_whole(run: Run, sealed_home: Path) -> None:
+    _study(run)
+    log = sealed_home / "log" / "laptop.toml"
+    log.write_bytes(b"\xef\xbb\xbf" + log.read_bytes())
+    shutil.rmtree(store.Home(sealed_home).cache_dir)
+    assert _reviews(run, "Linear Algebra", "2026-12-01T11:00") == ["good"]
+    assert run("doctor", now="2026-12-01T11:00").exit_code == 0
+    assert run("review", "Derivatives", "good", now="2026-12-01T11:30").exit_code == 0
+    assert _reviews(run, "Derivatives", "2026-12-01T12:00") == ["good"]
+
+
+@pytest.mark.parametrize("kind", ["icloud", "folder", "dangling"])
+def test_a_log_that_cannot_be_read_is_reported_by_every_command(
+    run: Run, sealed_home: Path, tmp_path: Path, kind: str
+) -> None:
+    _study(run)
+    logs = sealed_home / "log"
+    if kind == "icloud":
+        (logs / ".phone.toml.icloud").write_bytes(b"bplist00")
+        message = (
+            f"studyplan: warning: {logs / 'phone.toml'}: evicted to iCloud (only a placeholder "
+            "is here): open the folder in Finder to download it, so its reviews count "
+            "('studyplan doctor' explains)"
+        )
+    elif kind == "folder":
+        (logs / "phone.toml").mkdir()
+        message = (
+            f"studyplan: warning: {logs / 'phone.toml'}: is not a regular file (a folder?); its "
+            "reviews cannot be counted ('studyplan doctor' explains)"
+        )
+    else:
+        (logs / "phone.toml").symlink_to(tmp_path / "gone.toml")
+        message = (
+            f"studyplan: warning: {logs / 'phone.toml'}: is a broken link; its reviews cannot "
+            "be counted ('studyplan doctor' explains)"
+        )
+    for command in (["today"], ["topics"], ["review", "Derivatives", "good"]):
+        result = run(*command, now="2026-12-01T11:00")
+        assert result.exit_code == 0
+        assert result.stderr.splitlines() == [message]
+    doctor = run("doctor", now="2026-12-01T11:00")
+    assert doctor.exit_code == 1
+    assert f"problem  log      {message.removeprefix('studyplan: warning: ')}"[:60] in doctor.output
+
+
+def test_another_device_s_reviews_from_the_future_are_reported(run: Run, sealed_home: Path) -> None:
+    _study(run)
+    phone = sealed_home / "log" / "phone.toml"
+    phone.write_text(
+        store.LOG_HEADER + '\n[[review]]\nid = "0000000000aa"\ncard = "derivatives"\n'
+        'rating = "good"\nat = 2027-12-10T09:00:00+01:00\n',
+        encoding="utf-8",
+    )
+    result = run("today", now="2026-12-01T11:00")
+    assert result.stderr == (
+        "studyplan: warning: phone.toml: phone's log has 1 review dated 2027-12-10, after now: "
+        "is that device's clock right? (counted from that date) ('studyplan doctor' explains)\n"
+    )
+    assert _reviews(run, "Derivatives", "2026-12-01T11:00") == []
+    assert _reviews(run, "Derivatives", "2027-12-10T12:00") == ["good"]
