@@ -13,6 +13,7 @@ import contextlib
 import functools
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -908,26 +909,64 @@ def undo_table(undo: Undo) -> dict[str, Any]:
 
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Serialise writers of one log file (also across processes)."""
-    # fasteners rather than filelock: an OS lock on `<log>.lock` all the same (fcntl
-    # record locks / msvcrt), for a third of the import time, which every `review` pays.
-    from fasteners import InterProcessLock
+    """Serialise writers of one log file, also across processes: an OS lock on
+    `<log>.lock` (POSIX record locks, as fasteners took before; `msvcrt` on Windows),
+    waited for up to LOCK_TIMEOUT seconds. The standard library's public calls only."""
+    import time
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = InterProcessLock(f"{path}.lock")
-    if not lock.acquire(timeout=LOCK_TIMEOUT):
-        # A failed acquire leaves the file open (harlowja/fasteners#39); close it, but a
-        # later fasteners without that method must not turn this message into a traceback.
-        with contextlib.suppress(AttributeError, OSError):
-            lock._do_close()
-        raise LogError(
-            f"{path} is locked by another studyplan for over {LOCK_TIMEOUT:.0f} s; "
-            f"if none is running, delete {path}.lock"
-        )
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        yield
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        pause = 0.005
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise LogError(
+                    f"{path} is locked by another studyplan for over {LOCK_TIMEOUT:.0f} s; "
+                    f"if none is running, delete {path}.lock"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        try:
+            yield
+        finally:
+            _unlock(fd)
     finally:
-        lock.release()
+        os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:  # EAGAIN or EACCES: held by another process
+        import errno
+
+        if error.errno in (errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+    return True
+
+
+def _unlock(fd: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.lockf(fd, fcntl.LOCK_UN)
 
 
 APPENDED: list[Path] = []

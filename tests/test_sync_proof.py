@@ -461,3 +461,36 @@ def test_another_device_s_reviews_from_the_future_are_reported(run: Run, sealed_
     )
     assert _reviews(run, "Derivatives", "2026-12-01T11:00") == []
     assert _reviews(run, "Derivatives", "2027-12-10T12:00") == ["good"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX record locks")
+def test_a_held_lock_times_out_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studyplan.errors import LogError
+
+    log = tmp_path / "laptop.toml"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, os, sys, time\n"
+         f"fd = os.open({str(log) + '.lock'!r}, os.O_RDWR | os.O_CREAT)\n"
+         "fcntl.lockf(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(30)\n"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.3)
+        with pytest.raises(LogError) as caught, store.locked(log):
+            pass
+        assert str(caught.value) == (
+            f"{log} is locked by another studyplan for over 0 s; if none is running, "
+            f"delete {log}.lock"
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    with store.locked(log):  # released with its holder
+        pass
