@@ -278,7 +278,10 @@ class Ticked:
 def tick(data: bytes, cards: Iterable[Card]) -> Ticked:
     """`data` with the checkboxes of `cards` set to [x]: only those characters change;
     line endings, BOM, front matter and spacing stay byte for byte."""
-    lines = data.split(b"\n")  # a CRLF line keeps its \r
+    # Split as the parser does (CRLF, LF or a lone CR ends a line), keeping each line's
+    # own ending, so `card.line` names the same line here as there.
+    parts = re.split(rb"(\r\n|\n|\r)", data)
+    lines, ends = parts[0::2], [*parts[1::2], b""]
     changed: list[Card] = []
     for card in cards:
         index = card.line - 1
@@ -295,7 +298,9 @@ def tick(data: bytes, cards: Iterable[Card]) -> Ticked:
         width = len(match.group(1).encode("utf-8"))
         lines[index] = raw[:start] + b"x" + raw[start + width :]
         changed.append(card)
-    return Ticked(tuple(changed), data, b"\n".join(lines))
+    return Ticked(
+        tuple(changed), data, b"".join(line + end for line, end in zip(lines, ends, strict=True))
+    )
 
 
 def diff(ticked: Ticked, name: str) -> str:
@@ -308,16 +313,38 @@ def diff(ticked: Ticked, name: str) -> str:
 
 
 def write_roadmap(path: Path, ticked: Ticked) -> None:
-    """Replace the roadmap atomically, unless it changed on disk since it was read."""
-    from studyplan.store import atomic_write
+    """Replace the roadmap atomically, through a symbolic link and keeping its mode,
+    unless it changed on disk since it was read: compared once more right before the
+    rename (an edit saved while the new file was being written is never lost)."""
+    import stat
 
+    from studyplan.store import _fsync_dir
+
+    target = path.resolve()
+    changed = RoadmapError(
+        f"{path} changed on disk while syncing (edited in Obsidian?); nothing was "
+        "written, run 'studyplan sync' again"
+    )
     try:
-        current = path.read_bytes()
+        info = os.stat(target)
     except OSError as error:
         raise RoadmapError(f"cannot read {path}: {error.strerror}") from None
-    if current != ticked.before:
-        raise RoadmapError(
-            f"{path} changed on disk while syncing (edited in Obsidian?); nothing was "
-            "written, run 'studyplan sync' again"
-        )
-    atomic_write(path, ticked.after)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.chmod(handle.fileno(), stat.S_IMODE(info.st_mode))
+            handle.write(ticked.after)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            current = target.read_bytes()  # as late as it can be: just before the rename
+        except OSError as error:
+            raise RoadmapError(f"cannot read {path}: {error.strerror}") from None
+        if current != ticked.before:
+            raise changed
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)

@@ -494,3 +494,50 @@ def test_a_held_lock_times_out_with_one_line(
             holder.stdout.close()
     with store.locked(log):  # released with its holder
         pass
+
+
+def test_sync_reads_lines_as_the_parser_does_with_a_lone_cr(run: Run, tmp_path: Path) -> None:
+    road = tmp_path / "road.md"
+    # Old Mac line endings on one line: the parser counts it as two, and so must sync.
+    road.write_bytes(b"# R\n## 1. A\n- [ ] One\r- [ ] Two\n- [ ] Three\n")
+    run("review", "two", "good", now=NOW, roadmap=road)
+    result = run("sync", now=NOW, roadmap=road)
+    assert result.exit_code == 0, result.output
+    assert road.read_bytes() == b"# R\n## 1. A\n- [ ] One\r- [x] Two\n- [ ] Three\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_sync_writes_through_a_symlink_and_keeps_the_mode(run: Run, tmp_path: Path) -> None:
+    real = tmp_path / "notes" / "road.md"
+    real.parent.mkdir()
+    real.write_bytes(b"# R\n## 1. A\n- [ ] One\n")
+    real.chmod(0o640)
+    link = tmp_path / "road.md"
+    link.symlink_to(real)
+    run("review", "one", "good", now=NOW, roadmap=link)
+    assert run("sync", now=NOW, roadmap=link).exit_code == 0
+    assert link.is_symlink()
+    assert real.read_bytes() == b"# R\n## 1. A\n- [x] One\n"
+    assert real.stat().st_mode & 0o777 == 0o640
+
+
+def test_sync_refuses_when_the_file_changes_while_it_writes(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    road = tmp_path / "road.md"
+    road.write_bytes(b"# R\n## 1. A\n- [ ] One\n")
+    run("review", "one", "good", now=NOW, roadmap=road)
+    real_fsync = os.fsync
+    edited = b"# R\n## 1. A\n- [ ] One\n- [ ] Added in Obsidian\n"
+
+    def slow_disk(fd: int) -> None:  # the learner saves while the new file is written
+        real_fsync(fd)
+        road.write_bytes(edited)
+
+    monkeypatch.setattr(os, "fsync", slow_disk)
+    result = run("sync", now=NOW, roadmap=road)
+    monkeypatch.setattr(os, "fsync", real_fsync)
+    assert result.exit_code == 2
+    assert "changed on disk while syncing" in result.output
+    assert road.read_bytes() == edited
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
