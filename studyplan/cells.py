@@ -8,7 +8,36 @@ the rest.
 
 from __future__ import annotations
 
+import re
+
 ELLIPSIS = "…"
+
+# Escape sequences (CSI, OSC, others), C0 and C1 controls other than tab and newline, and
+# the bidirectional overrides that make text read differently from what it holds.
+_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[@-_]?)")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def scrub(text: str) -> str:
+    """`text` without escape sequences and control characters: what a roadmap, a note
+    or a log holds is shown as text, never acted on by the terminal."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _CONTROL.sub("", _SEQUENCE.sub("", text))
+
+
+def safe(text: str) -> str:
+    """`scrub`, keeping only colour and weight (SGR) sequences, which are ours."""
+    if "\x1b" not in text:
+        return scrub(text)
+    kept: list[str] = []
+    last = 0
+    for match in _SGR.finditer(text):
+        kept += [scrub(text[last : match.start()]), match.group()]
+        last = match.end()
+    kept.append(scrub(text[last:]))
+    return "".join(kept)
 
 
 def _plain(text: str) -> bool:

@@ -39,7 +39,9 @@ class _Failure(click.ClickException):
         self.exit_code = code  # type: ignore[misc]  # click declares it ClassVar; ours varies
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"studyplan: error: {self.format_message()}", err=True)
+        from studyplan.cells import safe
+
+        click.echo(safe(f"studyplan: error: {self.format_message()}"), err=True)
 
 
 class _Group(click.Group):
@@ -116,6 +118,9 @@ def title_limit() -> int | None:
 
 def out(text: str = "") -> None:
     """Print to stdout; on a terminal, every line is cut to its width (in cells)."""
+    from studyplan.cells import safe
+
+    text = safe(text)
     columns = terminal_columns()
     if columns is not None:
         from studyplan.cells import clip
@@ -125,7 +130,9 @@ def out(text: str = "") -> None:
 
 
 def warn(text: str) -> None:
-    click.echo(f"studyplan: warning: {text}", err=True, color=_color())
+    from studyplan.cells import safe
+
+    click.echo(safe(f"studyplan: warning: {text}"), err=True, color=_color())
 
 
 def style(text: str, **kwargs: Any) -> str:
@@ -150,8 +157,15 @@ def json_option(func: F) -> F:
 
 def _dump(value: Any) -> None:
     import json
+    import re
 
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    # JSON escapes C0 controls itself; escape DEL, C1 and the bidirectional overrides too,
+    # so no value can drive a terminal that shows the JSON.
+    text = re.sub(
+        "[\x7f-\x9f\u202a-\u202e\u2066-\u2069]", lambda m: f"\\u{ord(m.group()):04x}", text
+    )
+    click.echo(text)
 
 
 # --- JSON shapes -----------------------------------------------------------------------
@@ -496,7 +510,7 @@ def plan(
         data = raw.decode("utf-8")
     if output is None:
         if fmt == "text":
-            out(data.removesuffix("\n"))
+            out(data.removesuffix("\n"))  # scrubbed and fitted to a terminal
         else:
             click.echo(data, nl=False, color=_color())
         return

@@ -541,3 +541,26 @@ def test_sync_refuses_when_the_file_changes_while_it_writes(
     assert "changed on disk while syncing" in result.output
     assert road.read_bytes() == edited
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_control_sequences_from_a_roadmap_never_reach_the_terminal(
+    run: Run, tmp_path: Path, sealed_home: Path
+) -> None:
+    road = tmp_path / "road.md"
+    evil = "\x1b]0;pwned\x07Evil\x1b[2J \u202eemit\u202c\x9b"
+    road.write_text(f"# R\n## 1. A\n- [ ] {evil}\n- [ ] Plain\n", encoding="utf-8")
+    for args in (["today"], ["topics"], ["plan", "--days", "1"], ["show", "evil"]):
+        result = run(*args, now=NOW, roadmap=road)
+        assert result.exit_code == 0, result.output
+        for bad in ("\x1b", "\x07", "\u202e", "\u202c", "\x9b"):
+            assert bad not in result.output, (args, result.output)
+        assert "Evil emit" in result.output
+    rows = json.loads(run("topics", "--json", now=NOW, roadmap=road).output)
+    assert rows[0]["title"] == "Evil emit"
+    # What the learner types comes back in errors scrubbed too.
+    result = run("review", "\x1b[2Jnothing\u202e", "good", now=NOW, roadmap=road)
+    assert result.exit_code == 2
+    assert result.output == (
+        "studyplan: error: no topic matches 'nothing' in road.md; 'studyplan topics' lists them\n"
+    )
+    assert not (sealed_home / "log").exists()

@@ -289,9 +289,13 @@ def _string_list(value: Any) -> tuple[str, ...]:
 
 
 def normalise_text(text: str) -> str:
+    """One kind of line ending, no BOM, and no escape sequences or control characters
+    (a title never drives the terminal it is printed on); lines stay where they were."""
+    from studyplan.cells import scrub
+
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return scrub(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def link_definitions(lines: list[str]) -> References:
