@@ -104,6 +104,11 @@ def _front_matter(data: bytes) -> dict[str, Any] | str:
         meta = YAMLHandler().load("\n".join(lines[1:end]))
     except yaml.YAMLError as error:
         return f"unreadable front matter: {getattr(error, 'problem', None) or error}"
+    from studyplan.roadmap.markdown import shapeless
+
+    problem = shapeless(meta)
+    if problem:
+        return f"unreadable front matter: {problem}"
     return meta if isinstance(meta, dict) else {}
 
 

@@ -564,3 +564,24 @@ def test_control_sequences_from_a_roadmap_never_reach_the_terminal(
         "studyplan: error: no topic matches 'nothing' in road.md; 'studyplan topics' lists them\n"
     )
     assert not (sealed_home / "log").exists()
+
+
+@pytest.mark.parametrize(
+    ("front", "problem"),
+    [
+        ("a: &a [*a]\ntitle: *a", "a YAML alias (*name) refers to itself; write the value out"),
+        ("a: &a\n  b: *a", "a YAML alias (*name) refers to itself; write the value out"),
+        ("a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+         "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+         "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]",
+         "more than 100,000 values (aliases that multiply?)"),
+    ],
+)  # fmt: skip
+def test_front_matter_that_is_not_data_is_one_line(
+    run: Run, tmp_path: Path, front: str, problem: str
+) -> None:
+    road = tmp_path / "road.md"
+    road.write_text(f"---\n{front}\n---\n# R\n## 1. A\n- [ ] One\n", encoding="utf-8")
+    result = run("today", now=NOW, roadmap=road)
+    assert result.exit_code == 2
+    assert result.output == f"studyplan: error: {road}: broken front matter: {problem}\n"

@@ -264,7 +264,36 @@ def front_matter(block: str | None) -> dict[str, Any]:
         return {}
     if not isinstance(metadata, dict):
         raise RoadmapError("broken front matter: expected 'key: value' lines")
+    problem = shapeless(metadata)
+    if problem:
+        raise RoadmapError(f"broken front matter: {problem}")
     return {str(key): _normalise(value) for key, value in metadata.items()}
+
+
+MAX_DEPTH, MAX_NODES = 32, 100_000
+
+
+def shapeless(value: Any) -> str | None:
+    """Why a YAML value cannot be used as data (an alias that contains itself, nesting
+    deeper than MAX_DEPTH, aliases that multiply into more than MAX_NODES values), or
+    None. Walked without recursion."""
+    stack: list[tuple[Any, int, frozenset[int]]] = [(value, 0, frozenset())]
+    seen = 0
+    while stack:
+        item, depth, path = stack.pop()
+        seen += 1
+        if seen > MAX_NODES:
+            return f"more than {MAX_NODES:,} values (aliases that multiply?)"
+        if not isinstance(item, list | dict):
+            continue
+        if id(item) in path:
+            return "a YAML alias (*name) refers to itself; write the value out"
+        if depth >= MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep"
+        inner = path | {id(item)}
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1, inner) for child in children)
+    return None
 
 
 def _normalise(value: Any) -> Any:
