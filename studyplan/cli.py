@@ -683,6 +683,21 @@ def unsuspend(ctx: click.Context, topic: str) -> None:
     out(f"Unsuspended {card.title}: back in review, {when}.")
 
 
+def _portable(folder: Path, home: Path) -> str:
+    """How to write `folder` in a config that other devices read too: relative to the
+    home when one holds the other (a synced vault with the home inside it), else from
+    `~` when it is in the user's home folder, else as it is."""
+    import os
+
+    base = home.expanduser().resolve()
+    if folder.is_relative_to(base) or base.is_relative_to(folder):
+        return Path(os.path.relpath(folder, base)).as_posix()
+    user = Path.home().resolve()
+    if folder.is_relative_to(user):
+        return "~/" + folder.relative_to(user).as_posix()
+    return str(folder)
+
+
 def _quoted(text: str) -> str:
     import shlex
 
@@ -1137,7 +1152,7 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
     path = find_roadmap(found, note)
     roadmap = store.read_roadmap(path)
     links = refine(roadmap, found)
-    updated = study.config._replace(vault=str(root), roadmap=note)
+    updated = study.config._replace(vault=_portable(root, study.home), roadmap=note)
     store.save_config(study.paths, updated)
     obsidian = (
         ""

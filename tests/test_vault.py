@@ -336,3 +336,28 @@ def test_the_local_device_id_is_made_once_and_kept(
     run("review", "Calculus", "good", now=NOW)
     assert stored.read_text(encoding="utf-8").strip() == device
     assert len(list((sealed_home / "log").glob("*.toml"))) == 1
+
+
+def test_init_writes_a_vault_path_every_synced_device_can_read(
+    run: Run, vault_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The home inside the vault (both synced): the config says "..", not this machine's path.
+    home = vault_dir / ".studyplan"
+    home.mkdir()
+    monkeypatch.setenv("STUDYPLAN_HOME", str(home))
+    assert run("init", "--vault", str(vault_dir), "--roadmap", "ML Roadmap").exit_code == 0
+    assert 'vault = ".."\n' in (home / "studyplan.toml").read_text(encoding="utf-8")
+    # The same synced folder at another path on a second device still works.
+    moved = tmp_path / "elsewhere" / "My Vault"
+    moved.parent.mkdir()
+    shutil.copytree(vault_dir, moved)
+    monkeypatch.setenv("STUDYPLAN_HOME", str(moved / ".studyplan"))
+    shown = json.loads(run("today", "--json", now=NOW).output)
+    assert shown["new"][0]["note_path"] == "Topics/Linear Regression.md"
+    # A vault in the user's home folder is written from "~".
+    monkeypatch.setenv("HOME", str(tmp_path))
+    other = tmp_path / "other-home"
+    other.mkdir()
+    monkeypatch.setenv("STUDYPLAN_HOME", str(other))
+    assert run("init", "--vault", str(vault_dir), "--roadmap", "ML Roadmap").exit_code == 0
+    assert 'vault = "~/My Vault"\n' in (other / "studyplan.toml").read_text(encoding="utf-8")
