@@ -55,6 +55,31 @@ def _check_minutes(minutes: int | None) -> None:
         raise InputError(f"--minutes must be at most {MAX_MINUTES} (a week), got {minutes}")
 
 
+def _namesakes(orphans: dict[str, int], roadmap: Roadmap) -> list[Check]:
+    """An orphan id that is the bare slug of a title several cards now share: its
+    history stays put until the learner says which card it is."""
+    from studyplan.roadmap.ids import slugify
+
+    by_slug: dict[str, list[Card]] = {}
+    for card in roadmap.cards:
+        by_slug.setdefault(slugify(card.title), []).append(card)
+    found = []
+    for orphan, count in sorted(orphans.items()):
+        cards = by_slug.get(orphan, [])
+        if len(cards) > 1:
+            names = ", ".join(f"{c.id} (§{c.section})" if c.section else c.id for c in cards)
+            found.append(
+                Check(
+                    "note",
+                    "orphans",
+                    f"'{orphan}' ({count} reviews) is now the title of {len(cards)} cards: "
+                    f"{names}; its history waits for 'studyplan rename {orphan} ID' "
+                    "to say which one",
+                )
+            )
+    return found
+
+
 class Repaired(NamedTuple):
     """What `doctor --repair` did: this device's log repaired, copies folded, and other
     devices' damaged logs left for those devices to repair."""
@@ -707,6 +732,7 @@ class Study:
                         "('studyplan rename OLD NEW' moves it to a card)",
                     )
                 )
+                checks += _namesakes(orphans, roadmap)
         return checks
 
     def _graph_checks(self) -> list[Check]:

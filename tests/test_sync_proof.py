@@ -585,3 +585,27 @@ def test_front_matter_that_is_not_data_is_one_line(
     result = run("today", now=NOW, roadmap=road)
     assert result.exit_code == 2
     assert result.output == f"studyplan: error: {road}: broken front matter: {problem}\n"
+
+
+def test_adding_a_namesake_earlier_never_moves_history(run: Run, tmp_path: Path) -> None:
+    road = tmp_path / "road.md"
+    road.write_text("# R\n## 1. One\n- [ ] Basics\n## 2. Two\n- [ ] Arrays\n", encoding="utf-8")
+    run("review", "arrays", "good", now="2026-12-01T09:00", roadmap=road)
+    road.write_text(
+        "# R\n## 1. One\n- [ ] Basics\n- [ ] Arrays\n## 2. Two\n- [ ] Arrays\n", encoding="utf-8"
+    )
+    rows = json.loads(run("topics", "--json", now="2026-12-01T10:00", roadmap=road).stdout)
+    assert [(r["id"], r["status"]) for r in rows] == [
+        ("basics", "new"),
+        ("arrays-s1", "new"),  # the newcomer has no history of the old card
+        ("arrays-s2", "locked"),
+    ]
+    doctor = run("doctor", now="2026-12-01T10:00", roadmap=road)
+    assert (
+        "note     orphans  'arrays' (1 reviews) is now the title of 2 cards: arrays-s1 (§1), "
+        "arrays-s2 (§2); its history waits for 'studyplan rename arrays ID' to say which one"
+    ) in doctor.output
+    moved = run("rename", "arrays", "arrays-s2", now="2026-12-01T10:05", roadmap=road)
+    assert moved.output == "Moved 1 review from 'arrays' to Arrays (arrays-s2).\n"
+    rows = json.loads(run("topics", "--json", now="2026-12-01T10:10", roadmap=road).stdout)
+    assert [r["status"] for r in rows] == ["new", "new", "scheduled"]

@@ -36,20 +36,24 @@ class Named(Protocol):
 
 
 def assign(raws: Sequence[Named]) -> None:
-    """A title's slug is its id; when several items share a title, the first in document
-    order keeps the bare slug and later ones are qualified by section, then by their
-    parent or subsection, then by a counter (each within MAX_ID)."""
+    """A title's slug is its id. When several items share a title, every one of them is
+    qualified by its section, then by its parent or subsection, then by a counter (each
+    within MAX_ID): none keeps the bare slug, so adding a namesake earlier in the file
+    never hands an existing card's history to the newcomer (the old id is then an
+    orphan, which `doctor` reports with the cards it could belong to)."""
     for raw in raws:
         raw.slug = slugify(raw.title)
-    taken: set[str] = set()
     counts = Counter(raw.slug for raw in raws)
+    # Bare slugs of unique titles first: a qualified id never takes one of them.
+    taken: set[str] = {raw.slug for raw in raws if counts[raw.slug] == 1}
     for raw in raws:
-        candidates = [raw.slug]
-        if counts[raw.slug] > 1:
-            qualified = _join(raw.slug, raw.section_key)
-            candidates.append(qualified)
-            if raw.context:
-                candidates.append(_join(qualified, slugify(raw.context)))
+        if counts[raw.slug] == 1:
+            raw.id = raw.slug
+            continue
+        qualified = _join(raw.slug, raw.section_key)
+        candidates = [qualified]
+        if raw.context:
+            candidates.append(_join(qualified, slugify(raw.context)))
         chosen = next((c for c in candidates if c not in taken), None)
         if chosen is None:
             base, n = _short(candidates[-1], MAX_ID - 4), 2
