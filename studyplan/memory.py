@@ -20,6 +20,7 @@ the log still holds only what the learner did, and every effect is replayed from
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -44,13 +45,14 @@ class Fsrs:
     and importing py-fsrs was a tenth of its start-up.
     """
 
-    __slots__ = ("_scheduler", "decay", "factor", "policy")
+    __slots__ = ("_parameters", "_scheduler", "decay", "factor", "policy")
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.decay = -float(policy.parameters[20]) if policy.parameters else -DEFAULT_DECAY
         self.factor = 0.9 ** (1 / self.decay) - 1
         self._scheduler: Scheduler | None = None
+        self._parameters: tuple[float, ...] | None = None
 
     @property
     def scheduler(self) -> Scheduler:
@@ -77,9 +79,75 @@ class Fsrs:
         return float((1 + self.factor * elapsed / stability) ** self.decay)
 
     def review(self, memory: Memory, card_id: int, rating: Rating, day: date) -> Reviewed:
-        """What py-fsrs makes of a review on `day` that follows `memory`. Without learning
-        steps a studied card is always in the Review state, so stability, difficulty and
-        the day it counts from are all py-fsrs needs to continue where it left off."""
+        """What py-fsrs makes of a review on `day` that follows `memory`, worked out here
+        with py-fsrs's own formulas in its own order of operations (a property test holds
+        the two equal to the last bit): replaying a decade of reviews through
+        `Scheduler.review_card` (a card copied, dates compared, enums matched per review)
+        took most of a first run. Without learning steps a studied card is always in the
+        Review state, so stability, difficulty and the day they count from are all that
+        is needed to continue where it left off."""
+        w = self.parameters
+        r = int(rating)
+        since = memory.since or memory.last
+        stability, difficulty = memory.stability, memory.difficulty
+        if stability is None or difficulty is None or since is None:
+            stability = max(w[r - 1], _STABILITY_MIN)
+            difficulty = min(max(w[4] - (math.e ** (w[5] * (r - 1))) + 1, 1.0), 10.0)
+        else:
+            elapsed = (day - since).days
+            if elapsed < 1:
+                increase = (math.e ** (w[17] * (r - 3 + w[18]))) * (stability ** -w[19])
+                if r > 1:
+                    increase = max(increase, 1.0)
+                stability = max(stability * increase, _STABILITY_MIN)
+            else:
+                recall = (1 + self.factor * max(0, elapsed) / stability) ** self.decay
+                if r == 1:
+                    long_term = (
+                        w[11]
+                        * (difficulty ** -w[12])
+                        * (((stability + 1) ** (w[13])) - 1)
+                        * (math.e ** ((1 - recall) * w[14]))
+                    )
+                    short_term = stability / (math.e ** (w[17] * w[18]))
+                    stability = max(min(long_term, short_term), _STABILITY_MIN)
+                else:
+                    hard_penalty = w[15] if r == 2 else 1
+                    easy_bonus = w[16] if r == 4 else 1
+                    stability = max(
+                        stability
+                        * (
+                            1
+                            + (math.e ** (w[8]))
+                            * (11 - difficulty)
+                            * (stability ** -w[9])
+                            * ((math.e ** ((1 - recall) * w[10])) - 1)
+                            * hard_penalty
+                            * easy_bonus
+                        ),
+                        _STABILITY_MIN,
+                    )
+            easy = w[4] - (math.e ** (w[5] * (4 - 1))) + 1
+            delta = -(w[6] * (r - 3))
+            damped = difficulty + (10.0 - difficulty) * delta / 9.0
+            difficulty = min(max(w[7] * easy + (1 - w[7]) * damped, 1.0), 10.0)
+        interval = (stability / self.factor) * (
+            (self.policy.desired_retention ** (1 / self.decay)) - 1
+        )
+        days = min(max(round(interval), 1), self.policy.maximum_interval)
+        return Reviewed(stability, difficulty, days)
+
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        if self._parameters is None:
+            from fsrs.scheduler import DEFAULT_PARAMETERS
+
+            self._parameters = tuple(self.policy.parameters or DEFAULT_PARAMETERS)
+        return self._parameters
+
+    def review_by_pyfsrs(self, memory: Memory, card_id: int, rating: Rating, day: date) -> Reviewed:
+        """The same review through py-fsrs's `Scheduler.review_card`: the oracle that
+        `review` is tested against."""
         from fsrs import Card as FsrsCard
         from fsrs import Rating as FsrsRating
         from fsrs import State
@@ -101,6 +169,9 @@ class Fsrs:
         assert after.stability is not None
         assert after.difficulty is not None
         return Reviewed(after.stability, after.difficulty, (after.due - when).days)
+
+
+_STABILITY_MIN = 0.001  # py-fsrs's STABILITY_MIN
 
 
 class Reviewed(NamedTuple):
