@@ -128,6 +128,8 @@ def main() -> None:
                 "STUDYPLAN_ROADMAP": str(roadmap),
                 "STUDYPLAN_NOW": f"{last}T09:00",
                 "NO_COLOR": "1",
+                # Caches live in the per-user cache folder: keep the bench's in its own.
+                "XDG_CACHE_HOME": str(folder / "cache"),
             }
             today = [*base, "today"]
             cold = run(today, env)

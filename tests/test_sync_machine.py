@@ -1,6 +1,6 @@
 """A state machine over what a learner's devices, sync tools and hands do to a home:
-review, undo, repair, sync, conflict copies (plain, and with a session only they hold),
-torn appends, deleted caches. Invariant: the reviews counted are exactly those recorded
+review, undo, rename, repair, sync, conflict copies (plain, and with a session only they
+hold), torn appends, deleted caches. Invariant: the reviews counted are exactly those recorded
 and not undone, the snapshot agrees with a full read, and no command prints a traceback."""
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class Home(RuleBasedStateMachine):
         self.step = 0
         self.counted: dict[str, str] = {}  # review id -> card, recorded and not undone
         self.copies = 0
+        self.gamma, self.renames = "gamma", 0  # the third card's id, renamed now and then
 
     def teardown(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -59,8 +60,9 @@ class Home(RuleBasedStateMachine):
         assert "Traceback" not in result.output
         return result.stdout
 
-    @rule(card=st.sampled_from(CARDS), rating=st.sampled_from(["again", "hard", "good", "easy"]))
-    def review(self, card: str, rating: str) -> None:
+    @rule(which=st.integers(0, 2), rating=st.sampled_from(["again", "hard", "good", "easy"]))
+    def review(self, which: int, rating: str) -> None:
+        card = [*CARDS[:2], self.gamma][which]
         self.cli("review", card, rating)
         ident = store.read_log(self.log).reviews[-1].id
         self.counted[ident] = card
@@ -91,9 +93,10 @@ class Home(RuleBasedStateMachine):
             self.counted[ident] = "beta"
         copy.write_bytes(data)
 
-    @rule(card=st.sampled_from(CARDS))
-    def phone(self, card: str) -> None:
+    @rule(which=st.integers(0, 2))
+    def phone(self, which: int) -> None:
         """Another device's session arrives by sync (its own log, appended there)."""
+        card = [*CARDS[:2], self.gamma][which]
         self.copies += 1
         ident = f"beef{self.copies:08x}"
         at = (T0 + timedelta(hours=self.step, minutes=10)).isoformat()
@@ -107,6 +110,19 @@ class Home(RuleBasedStateMachine):
         with store.locked(path):
             store.append(path, "review", entry)
         self.counted[ident] = card
+
+    @rule()
+    def rename(self) -> None:
+        """Retitle the third topic in the roadmap, then move its history to the new id."""
+        self.renames += 1
+        title = f"Gamma {self.renames}"
+        text = self.roadmap.read_text(encoding="utf-8").splitlines()
+        text[-1] = f"- [ ] {title}"
+        self.roadmap.write_text("\n".join(text) + "\n", encoding="utf-8")
+        old, self.gamma = self.gamma, f"gamma-{self.renames}"
+        if old in self.counted.values():
+            self.cli("rename", old, title)
+            self.counted = {k: (self.gamma if v == old else v) for k, v in self.counted.items()}
 
     @rule()
     def tear(self) -> None:
@@ -133,6 +149,7 @@ class Home(RuleBasedStateMachine):
         rows = json.loads(self.cli("topics", "--json"))
         studied = {r["id"] for r in rows if r["status"] in ("due", "scheduled")}
         assert studied == set(self.counted.values())
+        assert {r["id"] for r in rows} == {*CARDS[:2], self.gamma}
 
 
 Home.TestCase.settings = settings(max_examples=40, stateful_step_count=15, deadline=None)

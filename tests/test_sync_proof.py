@@ -609,3 +609,19 @@ def test_adding_a_namesake_earlier_never_moves_history(run: Run, tmp_path: Path)
     assert moved.output == "Moved 1 review from 'arrays' to Arrays (arrays-s2).\n"
     rows = json.loads(run("topics", "--json", now="2026-12-01T10:10", roadmap=road).stdout)
     assert [r["status"] for r in rows] == ["new", "new", "scheduled"]
+
+
+@pytest.mark.parametrize("year", ["0001", "9999"])
+def test_a_logged_date_near_year_1_or_9999_is_reported_not_a_crash(
+    run: Run, sealed_home: Path, year: str
+) -> None:
+    _study(run)
+    log = sealed_home / "log" / "laptop.toml"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(f'\n[[review]]\nid = "0000000000ff"\ncard = "derivatives"\n'
+                     f'rating = "good"\nat = {year}-01-01 00:00:00+00:00\n')  # fmt: skip
+    result = run("today", now="2026-12-01T11:00")
+    assert result.exit_code == 0
+    assert f"review 'at' {year}-01-01 is outside 1900–2200" in result.stderr
+    assert _reviews(run, "Derivatives", "2026-12-01T11:00") == []
+    assert _reviews(run, "Linear Algebra", "2026-12-01T11:00") == ["good"]
