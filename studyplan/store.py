@@ -380,9 +380,11 @@ def write_new(path: Path, data: bytes, *, force: bool) -> None:
 def load_config(home: Home) -> Config:
     path = home.config_path
     try:
-        data = path.read_bytes()
+        data = read_text_file(path, "config")
     except FileNotFoundError:
         return Config()
+    except RoadmapError as error:
+        raise ConfigError(str(error).replace("give a Markdown file", "give a TOML file")) from None
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror}") from None
     import tomllib

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,6 +178,8 @@ def _walk(root: Path) -> Iterable[tuple[str, int, int]]:
                     info = os.stat(full)
                 except OSError:
                     continue
+                if not stat.S_ISREG(info.st_mode):
+                    continue  # a pipe or a device named like a note: never opened
                 yield (
                     os.path.relpath(full, root).replace(os.sep, "/"),
                     info.st_size,

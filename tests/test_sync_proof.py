@@ -625,3 +625,26 @@ def test_a_logged_date_near_year_1_or_9999_is_reported_not_a_crash(
     assert f"review 'at' {year}-01-01 is outside 1900–2200" in result.stderr
     assert _reviews(run, "Derivatives", "2026-12-01T11:00") == []
     assert _reviews(run, "Linear Algebra", "2026-12-01T11:00") == ["good"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs mkfifo")
+def test_a_pipe_as_the_config_or_a_note_never_hangs(
+    run: Run, sealed_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "road.md").write_text("# R\n## 1. A\n- [ ] [[One]]\n", encoding="utf-8")
+    os.mkfifo(vault / "One.md")
+    monkeypatch.setenv("STUDYPLAN_VAULT", str(vault))
+    result = run("today", now=NOW, roadmap=vault / "road.md")
+    assert result.exit_code == 0, result.output
+    monkeypatch.delenv("STUDYPLAN_VAULT")
+    config = sealed_home / "studyplan.toml"
+    config.unlink()
+    os.mkfifo(config)
+    result = run("today", now=NOW)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"studyplan: error: config {config} is not a regular file (a device or a pipe?); "
+        "give a TOML file\n"
+    )
