@@ -58,6 +58,7 @@ class Ref(NamedTuple):
     kind: EdgeKind
     origin: str
     source_is_text: bool = False
+    default: float = 1.0  # the weight when none is written
 
 
 def split_refs(value: str) -> list[str]:
@@ -87,8 +88,9 @@ def inline_refs(text: str) -> tuple[str, tuple[str, ...]]:
     return INLINE_FIELD.sub(take, text), tuple(found)
 
 
-def parse_ref(text: str) -> tuple[str, float]:
-    """'[[Chain Rule|the rule]]@0.5' → ('Chain Rule', 0.5). Raises ValueError."""
+def parse_ref(text: str, default: float = 1.0) -> tuple[str, float]:
+    """'[[Chain Rule|the rule]]@0.5' → ('Chain Rule', 0.5); `default` when no weight is
+    written. Raises ValueError."""
     match = _REF.match(text)
     if not match:
         raise ValueError(f"cannot read '{text}' (write [[Topic]] or [[Topic]]@0.5)")
@@ -98,7 +100,7 @@ def parse_ref(text: str) -> tuple[str, float]:
         raise ValueError(f"'{text}' names no topic")
     raw = match.group("weight")
     if raw is None:
-        return target, 1.0
+        return target, default
     try:
         weight = float(raw)
     except ValueError:
@@ -289,7 +291,7 @@ def build(roadmap: Roadmap, refs: Sequence[Ref], resolve: Resolver | None = None
             problems.append(f"{ref.origin}: no topic '{ref.source}' in {roadmap.source}")
             continue
         try:
-            target, weight = parse_ref(ref.text)
+            target, weight = parse_ref(ref.text, ref.default)
         except ValueError as error:
             problems.append(f"{ref.origin}: {error}")
             continue

@@ -395,6 +395,7 @@ def creditable(memory: Memory, policy: Policy) -> bool:
         and memory.difficulty < policy.credit_max_difficulty
         and memory.lapses < 2
         and not memory.relearning
+        and not memory.check  # a pending check is done by a review, never cancelled by credit
     )
 
 

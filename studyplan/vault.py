@@ -248,12 +248,20 @@ def refine(roadmap: Roadmap, vault: Vault) -> Links:
     return Links(notes=notes, unresolved=unresolved, roadmap=roadmap._replace(cards=tuple(cards)))
 
 
+NOTE_WEIGHT = 0.5  # a note's `prerequisites` without an explicit @weight
+
+
 def note_refs(links: Links, vault: Vault) -> list[Ref]:
     """Each linked note's `prerequisites`, as references from its card."""
     refs: list[Ref] = []
     for card_id, note in links.notes.items():
         origin = f"{vault.root / note.path}:{note.prerequisites_line}"
-        refs += [Ref(card_id, text, EdgeKind.REQUIRES, origin) for text in note.prerequisites]
+        # A note's line carries half a session by default: a full good review was a bold
+        # claim for a word typed in front matter (`[[A]]@1` says it if it is meant).
+        refs += [
+            Ref(card_id, text, EdgeKind.REQUIRES, origin, default=NOTE_WEIGHT)
+            for text in note.prerequisites
+        ]
     return refs
 
 

@@ -1,0 +1,64 @@
+"""Implicit credit that earns its trust (issue 14, first part): a pending check is never
+cancelled by credit, and a note's `prerequisites` carry half a session unless weighted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from studyplan import graph, vault
+from studyplan.graph import parse_ref
+
+from .conftest import Run
+
+ROADMAP = """# R
+## 1. A
+- [ ] Base
+- [ ] Left (requires:: [[Base]])
+- [ ] Right (requires:: [[Base]])
+"""
+
+
+def test_a_check_is_never_cancelled_by_credit(run: Run, tmp_path: Path, sealed_home: Path) -> None:
+    (sealed_home / "studyplan.toml").write_text(
+        'timezone = "UTC"\nfuzz = false\nnew_per_day = 5\ndevice = "laptop"\n', encoding="utf-8"
+    )
+    road = tmp_path / "road.md"
+    road.write_text(ROADMAP, encoding="utf-8")
+    for day in ("01", "04"):
+        for n, topic in enumerate(("base", "left", "right")):
+            run("review", topic, "good", now=f"2026-12-{day}T09:{n}0", roadmap=road)
+    failed = run("review", "left", "again", now="2026-12-08T09:00", roadmap=road)
+    assert "Through the graph (sooner reviews and checks): Base." in failed.stdout
+    # A good review of Right the same day would credit Base and push its check away.
+    passed = run("review", "right", "good", now="2026-12-08T10:00", roadmap=road)
+    assert "Through the graph" not in passed.stdout
+    today = json.loads(run("today", "--json", now="2026-12-09T09:00", roadmap=road).stdout)
+    assert [(e["id"], e["check_for"]) for e in today["reviews"]] == [("base", "left")]
+    shown = json.loads(run("show", "base", "--json", now="2026-12-09T09:00", roadmap=road).stdout)
+    assert (shown["due"], shown["today"]) == (
+        "2026-12-09",
+        "review: check: a prerequisite of Left, rated again",
+    )
+
+
+def test_a_note_s_prerequisites_carry_half_a_session_unless_weighted() -> None:
+    assert vault.NOTE_WEIGHT == 0.5
+    assert parse_ref("[[A]]", vault.NOTE_WEIGHT) == ("A", 0.5)
+    assert parse_ref("[[A]]@1", vault.NOTE_WEIGHT) == ("A", 1.0)
+    assert parse_ref("[[A]]") == ("A", 1.0)  # inline requires:: and maps keep their weight
+    ref = graph.Ref("b", "[[A]]", graph.EdgeKind.REQUIRES, "note.md:2", default=0.5)
+    assert ref.default == 0.5
+
+
+def test_a_vault_note_s_prerequisite_edge_has_weight_one_half(run: Run, tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    (root / ".obsidian").mkdir(parents=True)
+    (root / "road.md").write_text("# R\n## 1. A\n- [ ] [[Alpha]]\n- [ ] [[Beta]]\n", "utf-8")
+    (root / "Alpha.md").write_text("# Alpha\n", "utf-8")
+    (root / "Beta.md").write_text('---\nprerequisites: ["[[Alpha]]"]\n---\n# Beta\n', "utf-8")
+    result = run("--vault", str(root), "graph", "--format", "json", roadmap=root / "road.md")
+    data = json.loads(result.stdout)
+    assert [(e["source"], e["target"], e["weight"]) for e in data["edges"]] == [
+        ("beta", "alpha", 0.5)
+    ]
