@@ -564,7 +564,7 @@ class Study:
             for card in raw.cards
             if card.id in memories
             and memories[card.id].reviewed > 0
-            and (not mature_only or (memories[card.id].stability or 0) >= MATURE_DAYS)
+            and (not mature_only or memory.earned(memories[card.id]) >= MATURE_DAYS)
         ]
         return path, tick(data, chosen)
 

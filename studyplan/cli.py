@@ -772,6 +772,9 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                 "status": st,
                 "due": iso(state.due),
                 "stability": round4(state.stability),
+                "explicit_stability": round4(state.memory.explicit),
+                "credits": state.memory.credits,
+                "audit": iso(state.memory.audit),
                 "difficulty": round4(state.difficulty),
                 "retrievability": round4(recall),
                 "lapses": state.lapses,
@@ -817,10 +820,24 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
         assert state.due is not None
         when = f"{clock.fmt_day(state.due, today_)} ({clock.relative(state.due, today_)})"
         out(f"  status    {'due since' if state.due < today_ else 'due'} {when}")
-        out(
-            f"  memory    stability {state.stability:.1f} days, difficulty {state.difficulty:.2f}, "
-            f"recall now {recall:.0%}"
+        from studyplan.memory import earned
+
+        own = earned(state.memory)
+        credit = (
+            f" ({own:.1f} from your reviews, the rest credit from {state.memory.credits} "
+            f"related session{'s' if state.memory.credits != 1 else ''})"
+            if state.memory.credits and state.stability and state.stability > own + 0.05
+            else ""
         )
+        out(
+            f"  memory    stability {state.stability:.1f} days{credit}, difficulty "
+            f"{state.difficulty:.2f}, recall now {recall:.0%}"
+        )
+        if state.memory.credits and state.memory.audit is not None:
+            out(
+                f"  audit     credit carries it to {clock.fmt_day(state.memory.audit, today_)} "
+                "at most: a review by then checks it was deserved"
+            )
         lapses = f", {state.lapses} lapse{'s' if state.lapses != 1 else ''}" if state.lapses else ""
         out(f"  reviews   {state.memory.reviewed}{lapses}")
         for s in study.stamps_of(card):

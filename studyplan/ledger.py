@@ -44,7 +44,7 @@ from studyplan.store import (
     unread_logs,
 )
 
-SNAPSHOT_VERSION = 10
+SNAPSHOT_VERSION = 11
 SAVE_EVERY = 100
 
 

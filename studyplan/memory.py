@@ -172,6 +172,7 @@ class Fsrs:
 
 
 _STABILITY_MIN = 0.001  # py-fsrs's STABILITY_MIN
+AUDIT_FACTOR = 2.0  # credit never carries a topic past 2x its last explicit interval
 
 
 class Reviewed(NamedTuple):
@@ -227,6 +228,8 @@ class Memory(NamedTuple):
     last_rating: int = 0  # 1-4, 0 before the first review
     credits: int = 0  # implicit reviews received since the last explicit one
     check: str = ""  # the card whose `again` put this one on the list as a check
+    explicit: float | None = None  # stability after the last explicit review (no credit)
+    audit: date | None = None  # credit never moves the due day past this (an explicit check)
 
     @property
     def relearning(self) -> bool:
@@ -313,6 +316,8 @@ def extend(
         last_id=review.id,
         since=stamp.day,
         last_rating=int(review.rating),
+        explicit=after.stability,
+        audit=stamp.day + timedelta(days=max(1, round(AUDIT_FACTOR * interval))),
     )
 
 
@@ -385,6 +390,11 @@ def apply(
     return touched
 
 
+def earned(memory: Memory) -> float:
+    """The stability the learner's own reviews gave (credit never makes a topic mature)."""
+    return memory.explicit if memory.explicit is not None else (memory.stability or 0.0)
+
+
 def creditable(memory: Memory, policy: Policy) -> bool:
     """In review and not a topic the learner finds hard (high difficulty, repeated
     lapses, or failed last time): those must be earned by explicit reviews."""
@@ -435,6 +445,10 @@ def credited(memory: Memory, weight: float, day: date, policy: Policy, scheduler
     elapsed = stability / factor * (target ** (1 / decay) - 1)
     since = day - timedelta(days=int(elapsed + 0.5))
     due = max(memory.due, since + timedelta(days=next_interval(stability, scheduler)))
+    if memory.audit is not None:
+        # Credit may carry a topic only so far: an explicit review by then is the audit
+        # that shows whether the credit was deserved.
+        due = max(memory.due, min(due, memory.audit))
     return memory._replace(stability=stability, since=since, due=due, credits=memory.credits + 1)
 
 

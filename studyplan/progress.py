@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.ledger import Activity
-from studyplan.memory import CardState, Fsrs
+from studyplan.memory import CardState, Fsrs, earned
 from studyplan.model import Card, Mark, Policy, Roadmap
 from studyplan.schedule import Estimator, Gate, rank
 
@@ -41,7 +41,7 @@ class SectionProgress:
     title: str
     total: int  # cards that count (skipped ones do not)
     studied: int  # reviewed at least once
-    mature: int  # stability ≥ MATURE_DAYS
+    mature: int  # stability from explicit reviews ≥ MATURE_DAYS (credit does not count)
     done: int  # ticked [x] without a review here
     skipped: int
     locked: int  # new cards held back: by the section gate, a parent or a prerequisite
@@ -104,7 +104,7 @@ def build(
                 title=title,
                 total=len(counted),
                 studied=sum(1 for s in counted if s.studied),
-                mature=sum(1 for s in counted if (s.stability or 0) >= MATURE_DAYS),
+                mature=sum(1 for s in counted if earned(s.memory) >= MATURE_DAYS),
                 done=sum(1 for s in counted if s.card.mark is Mark.DONE and not s.studied),
                 skipped=len(members) - len(counted),
                 locked=sum(1 for s in counted if gate.locked(s)),

@@ -62,3 +62,24 @@ def test_a_vault_note_s_prerequisite_edge_has_weight_one_half(run: Run, tmp_path
     assert [(e["source"], e["target"], e["weight"]) for e in data["edges"]] == [
         ("beta", "alpha", 0.5)
     ]
+
+
+def test_credit_never_makes_a_topic_mature() -> None:
+    from datetime import date
+
+    from studyplan import memory, progress
+    from studyplan.model import Policy
+    from studyplan.roadmap import parse
+
+    roadmap = parse("# R\n## 1. A\n- [ ] Own\n- [ ] Lent\n")
+    day = date(2026, 12, 1)
+    common = memory.Memory(reviewed=1, first=day, last=day, difficulty=5.0, due=day, since=day)
+    memories = {
+        "own": common._replace(stability=30.0, explicit=30.0),  # earned by its own reviews
+        "lent": common._replace(stability=30.0, explicit=4.0, credits=6),  # mostly credit
+    }
+    states = memory.states(roadmap, memories)
+    policy = Policy()
+    built = progress.build(roadmap, states, {}, day, policy, memory.Fsrs(policy))
+    assert (built.sections[0].studied, built.sections[0].mature) == (2, 1)
+    assert [memory.earned(memories[k]) for k in ("own", "lent")] == [30.0, 4.0]

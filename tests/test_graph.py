@@ -198,9 +198,11 @@ def test_a_good_review_credits_what_it_builds_on_by_the_edge_weight() -> None:
     good = fsrs_after(2.3065, alone.difficulty or 0, D0, day, FsrsRating.Good)
     assert after.stability == pytest.approx(2.3065 + 0.5 * (good - 2.3065), abs=1e-9)
     assert round(after.stability or 0, 4) == 4.8109
-    # The explicit history is untouched: still one review, last on D0; due moved out.
+    # The explicit history is untouched: still one review, last on D0; due moved out, to
+    # D0 + 4 at most (twice the explicit interval of 2 days: the audit), not D0 + 5.
     assert (after.reviewed, after.last, after.credits) == (1, D0, 1)
-    assert (after.since, after.due) == (D0, D0 + timedelta(5))
+    assert (after.since, after.due, after.audit) == (D0, D0 + timedelta(4), D0 + timedelta(4))
+    assert after.explicit == alone.stability
     assert after.difficulty == alone.difficulty
 
 
@@ -211,7 +213,10 @@ def test_weight_one_credit_is_exactly_a_good_review() -> None:
     after = fold(stamps, g)["chain-rule"]
     real = fold([stamp("chain-rule", D0), stamp("chain-rule", day)], graph.EMPTY_GRAPH)
     assert after.stability == pytest.approx(real["chain-rule"].stability, abs=1e-9)
-    assert (after.since, after.due) == (day, real["chain-rule"].due)
+    # The same stability as a real good review, but only an explicit one moves the due
+    # day past the audit (twice the last explicit interval, 2 days).
+    assert real["chain-rule"].due == D0 + timedelta(13)
+    assert (after.since, after.due) == (day, D0 + timedelta(4))
 
 
 def test_credit_that_arrives_too_early_is_worth_little() -> None:
@@ -297,22 +302,35 @@ def test_a_due_review_that_covers_others_is_shown_once() -> None:
 def test_a_nearly_due_cover_is_pulled_forward_only_when_it_saves_work() -> None:
     roadmap = road("## 1. M\n- [ ] A\n- [ ] B\n- [ ] C (requires:: [[A]], [[B]])\n")
     g = graph.build(roadmap, [])
-    stamps = [stamp("a", D0), stamp("b", D0), stamp("c", D0), stamp("c", D0 + timedelta(2))]
+    twice = [stamp(x, D0 + timedelta(d)) for d in (0, 1) for x in ("a", "b")]
+    stamps = [*twice, stamp("c", D0), stamp("c", D0 + timedelta(2))]
     memories = fold(stamps, graph.EMPTY_GRAPH)
-    assert (memories["a"].due, memories["c"].due) == (D0 + timedelta(2), D0 + timedelta(13))
-    day = D0 + timedelta(11)  # A and B overdue; C due in 2 days, within cover_days (3)
+    assert (memories["a"].due, memories["a"].audit, memories["c"].due) == (
+        D0 + timedelta(8),
+        D0 + timedelta(15),
+        D0 + timedelta(13),
+    )
+    day = D0 + timedelta(10)  # A and B overdue; C due in 3 days, within cover_days (3)
     q = schedule.queue(roadmap, memory.states(roadmap, memories), day, POLICY, graph=g)
     assert [(e.card.id, e.pulled, [c.id for c in e.covers]) for e in q.reviews] == [
-        ("c", 2, ["a", "b"])
+        ("c", 3, ["a", "b"])
     ]
-    assert q.reviews[0].why == "2 days early, covers A, B"
+    assert q.reviews[0].why == "3 days early, covers A, B"
     assert q.minutes == 30
+    # Reviewed once (explicit interval 2 days, audit on D0 + 4), A and B are past what
+    # credit may carry on D0 + 11: no review covers them, whatever it would save.
+    stamps = [stamp("a", D0), stamp("b", D0), stamp("c", D0), stamp("c", D0 + timedelta(2))]
+    memories = fold(stamps, graph.EMPTY_GRAPH)
+    assert memories["a"].audit == D0 + timedelta(4)
+    day = D0 + timedelta(11)
+    late = schedule.queue(roadmap, memory.states(roadmap, memories), day, POLICY, graph=g)
+    assert [(e.card.id, e.covers) for e in late.reviews] == [("a", ()), ("b", ())]
     # Covering one 30-minute topic with a 30-minute one saves nothing: not pulled.
     small = road("## 1. M\n- [ ] A\n- [ ] B\n- [ ] C (requires:: [[A]])\n")
     g2 = graph.build(small, [])
     q2 = schedule.queue(small, memory.states(small, memories), day, POLICY, graph=g2)
     assert [(e.card.id, e.covers) for e in q2.reviews] == [("a", ()), ("b", ())]
-    # Half credit to a long-overdue topic leaves its recall under the target: not covered.
+    # Half credit to a long-overdue topic: not covered either.
     half = road("## 1. M\n- [ ] A\n- [ ] B\n- [ ] C (requires:: [[A]]@0.5, [[B]])\n")
     g3 = graph.build(half, [])
     q3 = schedule.queue(half, memory.states(half, memories), day, POLICY, graph=g3)
@@ -467,7 +485,12 @@ def test_review_tells_what_the_graph_moved_and_today_explains(run: Run, tmp_path
     shown = json.loads(
         run("show", "derivatives", "--json", now="2026-01-06T10:00", roadmap=roadmap).output
     )
-    assert (shown["due"], shown["stability"]) == ("2026-01-10", 4.8109)
+    assert (shown["due"], shown["stability"]) == ("2026-01-09", 4.8109)  # the audit day
+    assert (shown["explicit_stability"], shown["credits"], shown["audit"]) == (
+        2.3065,
+        1,
+        "2026-01-09",
+    )
     today = run("today", now="2026-01-06T10:00", roadmap=roadmap).output
     assert "New (1)\n  §1  Backprop  topic   30 min  new  [[Backprop]]\n" in today
 
@@ -655,9 +678,15 @@ def test_a_back_dated_review_refolds_and_reports_only_real_changes(
         "review", "Derivatives", "good", "--at", "2026-01-05T20:00",
         now="2026-01-06T10:00", roadmap=roadmap,
     )  # fmt: skip
-    # Derivatives' own review comes first now, then Chain Rule's credits it: due Sat 10 Jan.
-    assert late.output == "Recorded Derivatives: good. next: Sat 10 Jan, in 4 days\n"
+    # Derivatives' own review comes first now, then Chain Rule's credits it, as far as the
+    # audit (twice its 2-day explicit interval): due Fri 9 Jan.
+    assert late.output == "Recorded Derivatives: good. next: Fri 9 Jan, in 3 days\n"
     shown = json.loads(
         run("show", "derivatives", "--json", now="2026-01-06T10:00", roadmap=roadmap).output
     )
-    assert (shown["due"], shown["stability"]) == ("2026-01-10", 4.8109)
+    assert (shown["due"], shown["stability"]) == ("2026-01-09", 4.8109)  # the audit day
+    assert (shown["explicit_stability"], shown["credits"], shown["audit"]) == (
+        2.3065,
+        1,
+        "2026-01-09",
+    )
