@@ -172,6 +172,7 @@ class Fsrs:
 
 
 _STABILITY_MIN = 0.001  # py-fsrs's STABILITY_MIN
+MAX_STABILITY = 36_500.0  # fsrs-rs's S_MAX, as Anki caps it: credit never goes past it
 AUDIT_FACTOR = 2.0  # credit never carries a topic past 2x its last explicit interval
 
 
@@ -439,7 +440,7 @@ def credited(memory: Memory, weight: float, day: date, policy: Policy, scheduler
     good = _after(memory, Rating.GOOD, day, scheduler)
     if good <= memory.stability:
         return memory
-    stability = memory.stability + weight * (good - memory.stability)
+    stability = min(memory.stability + weight * (good - memory.stability), MAX_STABILITY)
     target = now + weight * (1.0 - now)
     decay, factor = scheduler.decay, scheduler.factor
     elapsed = stability / factor * (target ** (1 / decay) - 1)

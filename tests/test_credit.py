@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from studyplan import graph, vault
 from studyplan.graph import parse_ref
 
@@ -83,3 +85,37 @@ def test_credit_never_makes_a_topic_mature() -> None:
     built = progress.build(roadmap, states, {}, day, policy, memory.Fsrs(policy))
     assert (built.sections[0].studied, built.sections[0].mature) == (2, 1)
     assert [memory.earned(memories[k]) for k in ("own", "lent")] == [30.0, 4.0]
+
+
+def test_optimize_scores_the_defaults_on_exactly_the_fit_s_test_items(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import types
+
+    from studyplan import optimize
+
+    scored: list[list[int]] = []
+    evaluation = types.SimpleNamespace(log_loss=0.3, rmse_bins=0.05)
+
+    class FakeFSRS:
+        def __init__(self, parameters: list[float]) -> None:
+            self.parameters = parameters
+
+        def compute_parameters(self, items: list[int]) -> list[float]:
+            return [p + 0.01 for p in self.parameters]
+
+        def evaluate(self, items: list[int]) -> object:
+            scored.append(list(items))
+            return evaluation
+
+    fake = types.SimpleNamespace(
+        DEFAULT_PARAMETERS=[0.5] * 21,
+        FSRS=FakeFSRS,
+        evaluate_with_time_series_splits=lambda items: evaluation,
+    )
+    items = list(range(optimize.MIN_SCORED + 7))
+    monkeypatch.setattr(optimize, "_rs", lambda: fake)
+    monkeypatch.setattr(optimize, "items", lambda stamps: items)
+    optimize.fit([])
+    # fsrs-rs's five time-series splits test everything after the first sixth.
+    assert scored == [items[len(items) // 6 :]]
