@@ -73,7 +73,10 @@ def run(
     roadmap: Roadmap, g: graph.Graph, on: bool, transfer: float, days: int, seed: int
 ) -> Outcome:
     policy = Policy(fuzz=True, graph=on)
-    truth_policy = Policy(fuzz=False, graph=True, credit_max_difficulty=10.0, penalty=0.0)
+    truth_policy = Policy(
+        fuzz=False, graph=True, credit_max_difficulty=10.0, penalty=0.0, transfer=1.0
+    )
+    learned = memory.Calibration()  # what studyplan learns of the transfer from its audits
     truth_graph = scaled(g, transfer)
     scheduler = memory.Fsrs(policy)
     rng = random.Random(seed)
@@ -85,7 +88,9 @@ def run(
     used = g if on else graph.EMPTY_GRAPH
     for offset in range(days):
         day = START + timedelta(days=offset)
-        q = schedule.queue(roadmap, memory.states(roadmap, seen), day, policy, graph=used)
+        q = schedule.queue(
+            roadmap, memory.states(roadmap, seen), day, policy, graph=used, calibration=learned
+        )
         for n, entry in enumerate((*q.reviews, *q.new)):
             card = entry.card.id
             if entry.new:
@@ -102,7 +107,7 @@ def run(
             at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) + timedelta(minutes=n)
             review = Review(f"{offset:03d}-{n:02d}", card, rating, at, minutes=entry.minutes)
             stamp = DayStamp(review, day)
-            memory.apply(seen, stamp, policy, scheduler, used)
+            memory.apply(seen, stamp, policy, scheduler, used, learned)
             memory.apply(truth, stamp, truth_policy, scheduler, truth_graph)
             studied.add(card)
             sessions[card] = sessions.get(card, 0) + 1

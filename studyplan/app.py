@@ -289,6 +289,12 @@ class Study:
                 self.warnings.append(f"{problem} ('studyplan doctor' explains)")
         return result
 
+    def calibration(self, *, frozen: bool = False) -> memory.Calibration:
+        """A copy of the transfer learned from the audits so far (frozen: for plans,
+        whose simulated reviews are not evidence)."""
+        found = self.standing.calibration or memory.Calibration()
+        return found.copy(frozen=frozen)
+
     @cached_property
     def states(self) -> dict[str, memory.CardState]:
         return memory.states(self.roadmap, self.standing.memories)
@@ -309,7 +315,13 @@ class Study:
     def queue(self, budget: int | None = None) -> schedule.Queue:
         _check_minutes(budget)
         return schedule.queue(
-            self.roadmap, self.states, self.today, self.policy, budget, graph=self.graph
+            self.roadmap,
+            self.states,
+            self.today,
+            self.policy,
+            budget,
+            graph=self.graph,
+            calibration=self.calibration(frozen=True),
         )
 
     def plan(
@@ -341,6 +353,7 @@ class Study:
             assume=assume,
             budget=budget,
             graph=self.graph,
+            calibration=self.calibration(frozen=True),
         )
 
     def pace(self, by: date, assume: Rating = Rating.GOOD, budget: int | None = None) -> Pace:
@@ -362,6 +375,7 @@ class Study:
             assume=assume,
             budget=budget,
             graph=self.graph,
+            calibration=self.calibration(frozen=True),
         )
 
     @property
@@ -497,7 +511,9 @@ class Study:
         stamp = DayStamp(review, clock.study_day(review.at, self.config.day_start_hour))
         memories = dict(self.standing.memories)
         try:
-            memories = memory.fold([stamp], self.policy, memories, self.scheduler, self.graph)
+            memories = memory.fold(
+                [stamp], self.policy, memories, self.scheduler, self.graph, self.calibration()
+            )
         except ValueError:
             # Not the newest review (back-dated, or another process logged one in the
             # meantime): replay from the log, which now holds this review too. Only this
@@ -514,6 +530,7 @@ class Study:
                 None if rippling else {},
                 self.scheduler,
                 self.graph,
+                memory.Calibration(),  # from the first review on, as a full fold does
             )
             if not rippling:
                 memories = {**self.standing.memories, card.id: memories[card.id]}

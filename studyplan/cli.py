@@ -990,6 +990,7 @@ def progress(ctx: click.Context, as_json: bool) -> None:
                 "last_7_days": {"reviews": p.last7[0], "minutes": p.last7[1]},
                 "last_30_days": {"reviews": p.last30[0], "minutes": p.last30[1]},
                 "parameters": "fitted" if study.config.parameters else "default",
+                "transfer": _transfer_json(study),
             }
         )
         return
@@ -1030,9 +1031,36 @@ def progress(ctx: click.Context, as_json: bool) -> None:
         f"Streak: {p.streak} day{'s' if p.streak != 1 else ''} · last 7 days: {p.last7[0]} "
         f"reviews, {p.last7[1]} min · last 30 days: {p.last30[0]} reviews, {p.last30[1]} min",
         f"FSRS parameters: {study.parameters_label}",
+        f"Credit: {_transfer_label(study)}",
         f"Legend: {LEGEND}",
     ]
     out("\n".join(lines))
+
+
+def _transfer_json(study: Study) -> dict[str, Any]:
+    learned = study.calibration()
+    fixed = study.policy.transfer
+    return {
+        "estimate": round(fixed if fixed is not None else learned.transfer, 4),
+        "fixed": fixed is not None,
+        "audits": learned.audits,
+    }
+
+
+def _transfer_label(study: Study) -> str:
+    """How much of the map's weight a session passes on, and why."""
+    if not study.policy.graph:
+        return "off (graph = false)"
+    if study.policy.transfer is not None:
+        return f"{study.policy.transfer:.0%} of the map's weights (transfer in the config)"
+    learned = study.calibration()
+    if not learned.audits:
+        return (
+            f"{learned.transfer:.0%} of the map's weights, a cautious start: reviews of "
+            "credited topics will show how much studying one topic helps another"
+        )
+    audits = f"{learned.audits} review{'s' if learned.audits != 1 else ''}"
+    return f"{learned.transfer:.0%} of the map's weights, learned from {audits} of credited topics"
 
 
 def _section_name(number: int | None, title: str) -> str:

@@ -47,6 +47,7 @@ class Config(NamedTuple):
     section_gate: str = "numbers"
     session_minutes: int = 60
     resources: str = "once"
+    transfer: float | None = None
 
     def policy(self) -> Policy:
         return Policy(
@@ -69,6 +70,7 @@ class Config(NamedTuple):
             daily_minutes=self.daily_minutes,
             section_gate=self.section_gate,
             session_minutes=self.session_minutes,
+            transfer=self.transfer,
         )
 
     def to_toml(self) -> dict[str, Any]:
@@ -189,6 +191,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "section_gate": _choice("numbers", "document", "none"),
     "session_minutes": _int(5, 1440),
     "resources": _choice("once", "review"),
+    "transfer": _float(0.0, 1.0),
 }
 
 HELP: dict[str, str] = {
@@ -227,6 +230,8 @@ HELP: dict[str, str] = {
     "sessions of this many minutes",
     "resources": '"once" (a link to consume is studied once, then done) or "review" (it '
     "comes back like a topic)",
+    "transfer": "how much of its map weight a session passes on as credit, 0-1; unset: "
+    "learned from your reviews of credited topics (starting cautious, at 0.3)",
 }
 
 

@@ -44,7 +44,7 @@ from studyplan.store import (
     unread_logs,
 )
 
-SNAPSHOT_VERSION = 11
+SNAPSHOT_VERSION = 12
 SAVE_EVERY = 100
 
 
@@ -87,6 +87,7 @@ class Snapshot(NamedTuple):
     graph: tuple[tuple[str, str, float, str], ...]  # Graph.key it was folded with
     suspensions: list[Suspension]
     seen: array[int]  # sorted `merge.key` of every review id folded in (counted or undone)
+    calibration: memory.Calibration  # the transfer learned from the audits folded in
 
 
 class Standing(NamedTuple):
@@ -100,6 +101,7 @@ class Standing(NamedTuple):
     activity: Activity  # reviews and minutes per study day
     suspended: frozenset[str] = frozenset()  # card ids out of review (`studyplan suspend`)
     ahead: tuple[Review, ...] = ()  # reviews dated after now: not counted yet
+    calibration: memory.Calibration | None = None  # the transfer learned so far
 
 
 def snapshot_path(home: Home) -> Path:
@@ -193,6 +195,7 @@ def _standing(
         graph=_key(policy, graph),
         suspensions=[],
         seen=array("Q"),
+        calibration=memory.Calibration(),
     )
     result = _update(home, fresh, now, graph, full=True)
     assert result is not None  # a full fold starts from nothing, so it cannot conflict
@@ -269,8 +272,9 @@ def _update(
     policy, hour = snap.policy, snap.day_start_hour
     scheduler = memory.Fsrs(policy)
     stamps = _stamps(counted, hour)
+    calibration = snap.calibration.copy()  # a fold that fails half-way leaves no trace
     try:
-        memories = memory.fold(stamps, policy, snap.memories, scheduler, graph)
+        memories = memory.fold(stamps, policy, snap.memories, scheduler, graph, calibration)
     except ValueError:
         return None  # a review older than one already folded in: fold everything again
     activity = tally(stamps, snap.activity)
@@ -296,6 +300,7 @@ def _update(
             snap.graph,
             suspensions,
             array("Q", sorted([*snap.seen, *(key(r.id) for r in settled_reviews)])),
+            calibration.copy(),
         )
         _save(home, saved)
 
@@ -307,12 +312,17 @@ def _update(
     if late:
         late_stamps = _stamps(late, hour)
         activity = tally(late_stamps, activity)
+        settled_calibration = calibration
+        calibration = settled_calibration.copy()
         try:
-            memories = memory.fold(late_stamps, policy, memories, scheduler, graph)
+            memories = memory.fold(late_stamps, policy, memories, scheduler, graph, calibration)
         except ValueError:
             if not full:
                 return None
-            memories = memory.fold(stamps + late_stamps, policy, None, scheduler, graph)
+            calibration = memory.Calibration()
+            memories = memory.fold(
+                stamps + late_stamps, policy, None, scheduler, graph, calibration
+            )
     return Standing(
         memories=memories,
         problems=(*problems, *extra.problems),
@@ -321,4 +331,5 @@ def _update(
         activity=activity,
         suspended=suspended([*suspensions, *extra.suspensions], renamed, now),
         ahead=tuple(r for r in (*base, *extra_reviews) if r.at > now),
+        calibration=calibration,
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -173,6 +174,8 @@ class Fsrs:
 
 _STABILITY_MIN = 0.001  # py-fsrs's STABILITY_MIN
 MAX_STABILITY = 36_500.0  # fsrs-rs's S_MAX, as Anki caps it: credit never goes past it
+TRANSFER_PRIOR = 0.3  # transfer believed before any audit: cautious, well below 1
+TRANSFER_WEIGHT = 4.0  # how much evidence the prior is worth (in units of Δ²/v)
 AUDIT_FACTOR = 2.0  # credit never carries a topic past 2x its last explicit interval
 
 
@@ -322,6 +325,49 @@ def extend(
     )
 
 
+@dataclass(slots=True)
+class Calibration:
+    """How much a session on one topic really helps the topics it builds on, learned
+    from the learner's own audits: every explicit review of a topic that had received
+    credit since its last explicit review is evidence. Its outcome (passed or not) is
+    weighed against the recall predicted without the credit (R0) and with it (R1): the
+    model is P(pass) = R0 + τ·(R1 − R0), and τ is estimated by weighted least squares
+    with a cautious prior (TRANSFER_PRIOR, worth TRANSFER_WEIGHT audits of full
+    information), clipped to [0, 1]. Credit is scaled by it.
+
+    Mutable, and carried through a fold (and kept in the snapshot), so that credit at any
+    moment is scaled by what the audits before that moment showed."""
+
+    score: float = 0.0  # Σ Δ·(y − R0) / v
+    information: float = 0.0  # Σ Δ² / v
+    audits: int = 0
+    frozen: bool = False  # a plan's simulated reviews are not evidence
+
+    @property
+    def transfer(self) -> float:
+        estimate = (TRANSFER_WEIGHT * TRANSFER_PRIOR + self.score) / (
+            TRANSFER_WEIGHT + self.information
+        )
+        return min(max(estimate, 0.0), 1.0)
+
+    def observe(self, without: float, with_credit: float, passed: bool) -> None:
+        if self.frozen:
+            return
+        delta = with_credit - without
+        if delta <= 1e-6:
+            return  # the credit changed nothing this review could show
+        expected = without + self.transfer * delta
+        variance = max(expected * (1.0 - expected), 0.05)
+        self.score += delta * ((1.0 if passed else 0.0) - without) / variance
+        self.information += delta * delta / variance
+        self.audits += 1
+
+    def copy(self, *, frozen: bool | None = None) -> Calibration:
+        return Calibration(
+            self.score, self.information, self.audits, self.frozen if frozen is None else frozen
+        )
+
+
 def order(stamps: Iterable[DayStamp]) -> list[DayStamp]:
     """Reviews in the order they happened (ties broken by id, so every reader agrees)."""
     return sorted(stamps, key=lambda s: (s.review.at, s.review.id))
@@ -333,12 +379,16 @@ def fold(
     memories: dict[str, Memory] | None = None,
     scheduler: Fsrs | None = None,
     graph: Graph = EMPTY_GRAPH,
+    calibration: Calibration | None = None,
 ) -> dict[str, Memory]:
-    """Every card's memory (orphans included) after these reviews, on top of `memories`.
-    Raises ValueError if a review is older than what a memory already holds (with graph
+    """Every card's memory (orphans included) after these reviews, on top of `memories`,
+    learning the transfer into `calibration` (a fresh one if none is given). Raises
+    ValueError if a review is older than what a memory already holds (with graph
     scheduling: older than any review folded in, since credit crosses cards)."""
     scheduler = scheduler or Fsrs(policy)
     out = dict(memories or {})
+    if calibration is None:
+        calibration = Calibration()  # a fold from nothing learns from nothing
     rippling = policy.graph and bool(graph.edges)
     newest = (
         max(((m.last_at, m.last_id) for m in out.values() if m.last_at is not None), default=None)
@@ -349,7 +399,7 @@ def fold(
         review = stamp.review
         if newest is not None and (review.at, review.id) <= newest:
             raise ValueError(f"review {review.id} is older than one already folded in")
-        apply(out, stamp, policy, scheduler, graph if rippling else EMPTY_GRAPH)
+        apply(out, stamp, policy, scheduler, graph if rippling else EMPTY_GRAPH, calibration)
     return out
 
 
@@ -359,23 +409,32 @@ def apply(
     policy: Policy,
     scheduler: Fsrs,
     graph: Graph = EMPTY_GRAPH,
+    calibration: Calibration | None = None,
 ) -> list[str]:
     """Fold one review into `memories` (in place), with its effects on the graph; return
-    the ids whose memory it touched."""
+    the ids whose memory it touched. A review of a credited topic is an audit of the
+    credit: `calibration` learns from it."""
     card_id = stamp.review.card
     memory = memories.get(card_id, EMPTY)
     if not memory.follows(stamp.review):
         raise ValueError(f"review {stamp.review.id} is older than the memory of {card_id}")
+    if calibration is not None and memory.credits and memory.explicit is not None:
+        with_credit = recall(memory, scheduler, stamp.day)
+        since = memory.last
+        if with_credit is not None and since is not None:
+            without = scheduler.recall(memory.explicit, since, stamp.day)
+            calibration.observe(without, with_credit, stamp.review.rating >= Rating.HARD)
     memories[card_id] = extend(memory, card_id, stamp, policy, scheduler)
     touched = [card_id]
     if not graph.edges or not policy.graph:
         return touched
     day, rating = stamp.day, stamp.review.rating
     if rating >= Rating.GOOD:
+        scale = transfer(policy, calibration)
         for target, weight in graph.below(card_id, policy.credit_floor).items():
             other = memories.get(target)
-            if other is not None:
-                memories[target] = credited(other, weight, day, policy, scheduler)
+            if other is not None and weight * scale > 0:
+                memories[target] = credited(other, weight * scale, day, policy, scheduler)
                 touched.append(target)
     elif rating is Rating.AGAIN:
         for source, weight in graph.above(card_id, policy.credit_floor).items():
@@ -394,6 +453,14 @@ def apply(
 def earned(memory: Memory) -> float:
     """The stability the learner's own reviews gave (credit never makes a topic mature)."""
     return memory.explicit if memory.explicit is not None else (memory.stability or 0.0)
+
+
+def transfer(policy: Policy, calibration: Calibration | None) -> float:
+    """What credit is scaled by: the policy's fixed `transfer`, else the learned one (the
+    prior alone when nothing has been learned yet)."""
+    if policy.transfer is not None:
+        return policy.transfer
+    return (calibration or Calibration()).transfer
 
 
 def creditable(memory: Memory, policy: Policy) -> bool:

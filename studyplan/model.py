@@ -261,6 +261,7 @@ class Policy(NamedTuple):
     daily_minutes: int | None = None  # the time budget when `--minutes` is not given
     section_gate: str = "numbers"  # "numbers" | "document" | "none": how sections open
     session_minutes: int = 60  # one sitting: a longer estimate is planned as several
+    transfer: float | None = None  # credit's scale; None = learned from the audits
 
     def weight(self, day: date) -> float:
         return self.day_weights[day.weekday()]

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from studyplan import schedule
 from studyplan.graph import EMPTY_GRAPH, Graph
-from studyplan.memory import CardState, Fsrs, apply, state
+from studyplan.memory import Calibration, CardState, Fsrs, apply, state
 from studyplan.model import DayStamp, Mark, Policy, Rating, Review, Roadmap
 
 OPEN_MARKS = (Mark.OPEN, Mark.OTHER)
@@ -44,6 +44,7 @@ def simulate(
     assume: Rating = Rating.GOOD,
     budget: int | None = None,
     graph: Graph = EMPTY_GRAPH,
+    calibration: Calibration | None = None,
 ) -> Plan:
     """Queues for `days` days from `start` (default: today). Days between today and
     `start` are simulated too, so a plan made on Sunday for next week starts from where
@@ -56,12 +57,14 @@ def simulate(
     # echo the estimate back.
     estimator = schedule.Estimator.build(states, policy)
     memories = {card_id: state.memory for card_id, state in states.items()}
+    # Credit in the plan is scaled as it is today; assumed ratings teach it nothing.
+    frozen = (calibration or Calibration()).copy(frozen=True)
     current = dict(states)
     touched: list[str] = []
     shown: list[schedule.Queue] = []
     day = today
     while len(shown) < days:
-        q = schedule.queue(roadmap, current, day, policy, budget, estimator, graph)
+        q = schedule.queue(roadmap, current, day, policy, budget, estimator, graph, frozen)
         if day >= first:
             shown.append(q)
         for entry in (*q.reviews, *q.new):
@@ -73,7 +76,7 @@ def simulate(
                 minutes=entry.minutes,
                 title=entry.card.title,
             )
-            touched += apply(memories, DayStamp(review, day), policy, scheduler, graph)
+            touched += apply(memories, DayStamp(review, day), policy, scheduler, graph, frozen)
         for card_id in touched:
             if card_id in current:
                 current[card_id] = state(current[card_id].card, memories[card_id])
@@ -193,6 +196,7 @@ def pace(
     assume: Rating = Rating.GOOD,
     budget: int | None = None,
     graph: Graph = EMPTY_GRAPH,
+    calibration: Calibration | None = None,
 ) -> Pace:
     """Simulate the days through `by` at the configured pace, then search for the least
     new-per-day that introduces every remaining topic in time (gates, budget and easy
@@ -216,7 +220,15 @@ def pace(
                 runs[per_day] = introductions(roadmap, states, paced, today, days, graph)
             else:
                 plan = simulate(
-                    roadmap, states, paced, today, days, assume=assume, budget=budget, graph=graph
+                    roadmap,
+                    states,
+                    paced,
+                    today,
+                    days,
+                    assume=assume,
+                    budget=budget,
+                    graph=graph,
+                    calibration=calibration,
                 )
                 runs[per_day] = _introduced(plan)
         return runs[per_day]

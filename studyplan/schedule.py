@@ -11,11 +11,13 @@ from typing import Any, NamedTuple
 
 from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.memory import (
+    Calibration,
     CardState,
     Fsrs,
     creditable,
     credited,
     recall,
+    transfer,
 )
 from studyplan.model import Card, Kind, Mark, Policy, Roadmap
 
@@ -315,6 +317,7 @@ def queue(
     budget: int | None = None,
     estimator: Estimator | None = None,
     graph: Graph = EMPTY_GRAPH,
+    calibration: Calibration | None = None,
 ) -> Queue:
     """What to study on `day`: due reviews most at-risk first (compressed: a review that
     covers others stands in for them), then new cards that the gate allows in document
@@ -366,7 +369,8 @@ def queue(
             (locked if gate.locked(state) else fresh).append(state)
 
     if policy.graph and graph.edges and due:
-        due = compress(due, soon, all_states, day, policy, scheduler, graph, estimator)
+        scale = transfer(policy, calibration)
+        due = compress(due, soon, all_states, day, policy, scheduler, graph, estimator, scale)
     due.sort(key=_urgency)
     reviews, due_out, left = _fit(due, review_room, budget, skip=True)
     if any(e.covers for e in due):
@@ -414,6 +418,7 @@ def compress(
     scheduler: Fsrs,
     graph: Graph,
     estimator: Estimator,
+    scale: float = 1.0,
 ) -> list[Entry]:
     """Repetition compression: a due card is covered by a due (or nearly due) card that
     exercises it when the credit from a good review of that card would leave it not due
@@ -429,7 +434,9 @@ def compress(
         for source, weight in graph.above(entry.card.id, policy.credit_floor).items():
             if source not in by_id and source not in candidates:
                 continue
-            after = credited(memory, weight, day, policy, scheduler)
+            if weight * scale <= 0:
+                continue
+            after = credited(memory, weight * scale, day, policy, scheduler)
             if after.due is not None and after.due > day:
                 covers[source].append(entry.card.id)
     minutes = {e.card.id: e.minutes for e in due}

@@ -4,6 +4,7 @@ cancelled by credit, and a note's `prerequisites` carry half a session unless we
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,91 @@ def test_optimize_scores_the_defaults_on_exactly_the_fit_s_test_items(
     optimize.fit([])
     # fsrs-rs's five time-series splits test everything after the first sixth.
     assert scored == [items[len(items) // 6 :]]
+
+
+def test_the_transfer_estimate_follows_the_audits() -> None:
+    from studyplan.memory import TRANSFER_PRIOR, TRANSFER_WEIGHT, Calibration
+
+    fresh = Calibration()
+    assert (fresh.transfer, TRANSFER_PRIOR, TRANSFER_WEIGHT) == (0.3, 0.3, 4.0)
+    # One audit by hand: recall 0.6 without the credit, 0.9 with it, and it passed.
+    one = Calibration()
+    one.observe(0.6, 0.9, True)
+    delta = 0.9 - 0.6
+    expected = 0.6 + 0.3 * delta  # the prediction at the prior transfer
+    variance = expected * (1.0 - expected)
+    score, information = delta * (1.0 - 0.6) / variance, delta * delta / variance
+    assert (one.score, one.information, one.audits) == (score, information, 1)
+    assert one.transfer == (4.0 * 0.3 + score) / (4.0 + information)
+    # Audits that pass where only the credit predicted it: the estimate grows toward 1;
+    # audits that fail: it falls toward 0, and credit with it.
+    passing, failing = Calibration(), Calibration()
+    for _ in range(40):
+        passing.observe(0.5, 0.9, True)
+        failing.observe(0.5, 0.9, False)
+    assert passing.transfer == 1.0
+    assert failing.transfer == 0.0
+    # No difference between the two predictions: nothing to learn from.
+    flat = Calibration()
+    flat.observe(0.8, 0.8, False)
+    assert (flat.audits, flat.transfer) == (0, 0.3)
+    # A plan's simulated reviews teach nothing.
+    frozen = passing.copy(frozen=True)
+    frozen.observe(0.5, 0.9, False)
+    assert (frozen.audits, frozen.transfer) == (passing.audits, 1.0)
+
+
+def test_failed_audits_shrink_credit_and_passed_ones_grow_it() -> None:
+    from datetime import date
+
+    from studyplan import memory
+    from studyplan.model import DayStamp, Policy, Rating, Review
+    from studyplan.roadmap import parse
+
+    roadmap = parse("# R\n## 1. A\n- [ ] Base\n- [ ] Top (requires:: [[Base]])\n")
+    g = graph.build(roadmap, [])
+    policy = Policy(fuzz=False)
+
+    def history(audit: Rating) -> memory.Calibration:
+        learned = memory.Calibration()
+        stamps = []
+        for week in range(8):  # each week: Base, then Top credits Base, then Base audited
+            day = date(2026, 1, 5) + timedelta(days=7 * week)
+            for n, (card, rating) in enumerate(
+                (("base", Rating.GOOD), ("top", Rating.GOOD), ("base", audit))
+            ):
+                at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+                stamps.append(
+                    DayStamp(
+                        Review(f"{week}{n}", card, rating, at + timedelta(days=2 * n)),
+                        day + timedelta(days=2 * n),
+                    )
+                )
+        memory.fold(stamps, policy, graph=g, calibration=learned)
+        return learned
+
+    passed, failed = history(Rating.GOOD), history(Rating.AGAIN)
+    # After its first failed audit Base has lapsed (relearning, then lapses): no more
+    # credit reaches it, so there is nothing more to audit.
+    assert (passed.audits, failed.audits) == (8, 1)
+    assert (round(failed.transfer, 3), round(passed.transfer, 3)) == (0.222, 0.312)
+    assert memory.transfer(policy, failed) < memory.transfer(policy, passed)
+    assert memory.transfer(Policy(transfer=1.0), failed) == 1.0  # a fixed transfer wins
+
+
+def test_progress_shows_the_transfer_and_where_it_comes_from(run: Run, sealed_home: Path) -> None:
+    data = json.loads(run("progress", "--json", now="2026-12-01T09:00").stdout)
+    assert data["transfer"] == {"estimate": 0.3, "fixed": False, "audits": 0}
+    text = run("progress", now="2026-12-01T09:00").stdout
+    assert (
+        "Credit: 30% of the map's weights, a cautious start: reviews of credited topics will "
+        "show how much studying one topic helps another\n"
+    ) in text
+    config = sealed_home / "studyplan.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "transfer = 0.5\n", encoding="utf-8")
+    data = json.loads(run("progress", "--json", now="2026-12-01T09:00").stdout)
+    assert data["transfer"] == {"estimate": 0.5, "fixed": True, "audits": 0}
+    assert (
+        "Credit: 50% of the map's weights (transfer in the config)\n"
+        in run("progress", now="2026-12-01T09:00").stdout
+    )

@@ -23,7 +23,7 @@ from studyplan.roadmap import parse
 
 from .conftest import Run
 
-POLICY = Policy(fuzz=False)
+POLICY = Policy(fuzz=False, transfer=1.0)  # credit's mechanics, at the map's weights
 D0 = date(2026, 1, 5)  # a Monday
 _ids = count()
 
@@ -187,6 +187,13 @@ def test_a_well_formed_field_gives_its_edge_or_one_reported_problem(
 
 
 # --- implicit credit, penalty, remediation -------------------------------------------
+
+
+def _at_the_maps_weights(home: Path) -> None:
+    """Credit's mechanics at the map's own weights (`transfer = 1`), not the learned
+    transfer (tested in test_credit.py)."""
+    config = home / "studyplan.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "transfer = 1.0\n", encoding="utf-8")
 
 
 def test_a_good_review_credits_what_it_builds_on_by_the_edge_weight() -> None:
@@ -473,7 +480,10 @@ def test_graph_command_text_dot_json(run: Run, tmp_path: Path) -> None:
     }
 
 
-def test_review_tells_what_the_graph_moved_and_today_explains(run: Run, tmp_path: Path) -> None:
+def test_review_tells_what_the_graph_moved_and_today_explains(
+    run: Run, tmp_path: Path, sealed_home: Path
+) -> None:
+    _at_the_maps_weights(sealed_home)
     roadmap = tmp_path / "road.md"
     roadmap.write_text(ROADMAP, encoding="utf-8")
     run("review", "Derivatives", "good", now="2026-01-05T09:00", roadmap=roadmap)
@@ -669,8 +679,9 @@ def test_the_obsidian_note_carries_the_goal_verdict(run: Run, tmp_path: Path) ->
 
 
 def test_a_back_dated_review_refolds_and_reports_only_real_changes(
-    run: Run, tmp_path: Path
+    run: Run, tmp_path: Path, sealed_home: Path
 ) -> None:
+    _at_the_maps_weights(sealed_home)
     roadmap = tmp_path / "road.md"
     roadmap.write_text(ROADMAP, encoding="utf-8")
     run("review", "Chain Rule", "good", now="2026-01-06T09:00", roadmap=roadmap)
