@@ -229,7 +229,7 @@ def read_roadmap(path: Path, cache_dir: Path | None = None) -> Roadmap:
     )
 
 
-ROADMAP_CACHE_VERSION = 10
+ROADMAP_CACHE_VERSION = 11
 MAP_CACHE_VERSION = 2
 
 

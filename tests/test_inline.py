@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -282,3 +282,13 @@ def test_sync_never_ticks_for_a_topic_made_from_resources() -> None:
     assert tick(data, [arrays]).cards == ()
     ticked = tick(data, [roadmap.by_id()["stack"]])
     assert ticked.after == data.replace(b"  - [ ] stack", b"  - [x] stack")
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(blacklist_characters="\n\r\x00\\`*_[]!<&~"), max_size=40))
+def test_text_without_markup_skips_the_parser_and_reads_the_same(text: str) -> None:
+    from studyplan.roadmap.inline import render
+
+    tokens = MarkdownIt("commonmark").parseInline(text)
+    children = (tokens[0].children or []) if tokens else []
+    assert render(text).text == "".join(t.content for t in children if t.type == "text")

@@ -117,9 +117,18 @@ class _Rendered:
         self.parts.append(piece)
 
 
+# What can start inline markup in CommonMark (escapes, code, emphasis, links, images,
+# autolinks, HTML, entities, line breaks): text with none of it is its own plain text.
+_ACTIVE = re.compile(r"[\n\r\x00\\`*_\[\]!<&~]")  # and what the parser normalises
+
+
 def render(text: str, env: References | None = None) -> _Rendered:
-    """Inline Markdown → plain text; links and a leading bold label noted."""
+    """Inline Markdown → plain text; links and a leading bold label noted. Text with no
+    character that can start markup skips the parser (most items of a big roadmap)."""
     out = _Rendered()
+    if _ACTIVE.search(text) is None:
+        out.add(text)
+        return out
     tokens = _markdown().parseInline(text, {"references": env or {}})
     children = tokens[0].children or [] if tokens else []
     href: str | None = None
