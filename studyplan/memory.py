@@ -20,6 +20,7 @@ the log still holds only what the learner did, and every effect is replayed from
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from collections.abc import Iterable
@@ -198,14 +199,22 @@ def fuzzed(interval: int, seed: str, maximum: int) -> int:
         return interval
     from random import Random
 
+    delta = _fuzz_delta(interval)
+    high = min(round(interval + delta), maximum)
+    low = min(max(2, round(interval - delta)), high)
+    return min(low + int(Random(seed).random() * (high - low + 1)), maximum)
+
+
+@functools.cache
+def _fuzz_delta(interval: int) -> float:
+    """How far py-fsrs's fuzz may move an interval: the same for every review of that
+    interval, so worked out once each (a decade of reviews has a few hundred)."""
     from fsrs.scheduler import FUZZ_RANGES
 
     delta = 1.0
     for band in FUZZ_RANGES:
         delta += band["factor"] * max(min(float(interval), band["end"]) - band["start"], 0.0)
-    high = min(round(interval + delta), maximum)
-    low = min(max(2, round(interval - delta)), high)
-    return min(low + int(Random(seed).random() * (high - low + 1)), maximum)
+    return delta
 
 
 class Memory(NamedTuple):
