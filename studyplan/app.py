@@ -92,6 +92,7 @@ class Repaired(NamedTuple):
 class Recorded(NamedTuple):
     state: memory.CardState
     rippled: tuple[Card, ...]  # other cards whose memory the review changed (graph)
+    gains: tuple[float, ...] = ()  # each rippled card's change of stability, in days
 
 
 @dataclass
@@ -542,7 +543,13 @@ class Study:
             and (after := memories.get(other.id)) is not (was := before.get(other.id))
             and after != was
         )
-        return Recorded(memory.state(card, memories[card.id]), rippled)
+        gains = tuple(
+            (memories[c.id].stability or 0.0) - (before[c.id].stability or 0.0)
+            if c.id in before
+            else 0.0
+            for c in rippled
+        )
+        return Recorded(memory.state(card, memories[card.id]), rippled, gains)
 
     def undo(self) -> Review:
         """Mark this device's last counted review as undone (an appended entry)."""

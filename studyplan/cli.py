@@ -614,7 +614,10 @@ def review(
         due = clock.fmt_day(before.due, today_)
         warn(f"{card.title} was not due until {due}; counted as an early review")
     if recorded.rippled:
-        names = ", ".join(c.title for c in recorded.rippled[:6])
+        names = ", ".join(
+            c.title + (f" ({gain:+.1f} d)" if abs(gain) >= 0.05 else "")
+            for c, gain in zip(recorded.rippled[:6], recorded.gains, strict=False)
+        )
         more = f" and {len(recorded.rippled) - 6} more" if len(recorded.rippled) > 6 else ""
         effect = (
             "credit to what it builds on" if rating >= Rating.GOOD else "sooner reviews and checks"
@@ -774,6 +777,10 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                 "stability": round4(state.stability),
                 "explicit_stability": round4(state.memory.explicit),
                 "credits": state.memory.credits,
+                "credit": [
+                    {"day": day.isoformat(), "from": source, "gain": round4(gain)}
+                    for day, source, gain in state.memory.lent
+                ],
                 "audit": iso(state.memory.audit),
                 "difficulty": round4(state.difficulty),
                 "retrievability": round4(recall),
@@ -833,6 +840,11 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
             f"  memory    stability {state.stability:.1f} days{credit}, difficulty "
             f"{state.difficulty:.2f}, recall now {recall:.0%}"
         )
+        cards = study.roadmap.by_id() if state.memory.lent else {}
+        for day, source, gain in state.memory.lent:
+            name = cards[source].title if source in cards else source
+            when = clock.fmt_day(day, today_)
+            out(f"  credit    {gain:+.1f} days of stability from {name} ({when})")
         if state.memory.credits and state.memory.audit is not None:
             out(
                 f"  audit     credit carries it to {clock.fmt_day(state.memory.audit, today_)} "

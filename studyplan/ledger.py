@@ -44,7 +44,7 @@ from studyplan.store import (
     unread_logs,
 )
 
-SNAPSHOT_VERSION = 12
+SNAPSHOT_VERSION = 13
 SAVE_EVERY = 100
 
 

@@ -177,6 +177,7 @@ _STABILITY_MIN = 0.001  # py-fsrs's STABILITY_MIN
 MAX_STABILITY = 36_500.0  # fsrs-rs's S_MAX, as Anki caps it: credit never goes past it
 TRANSFER_PRIOR = 0.3  # transfer believed before any audit: cautious, well below 1
 TRANSFER_WEIGHT = 4.0  # how much evidence the prior is worth (in units of Δ²/v)
+CREDIT_LOG = 8  # credit events a memory keeps, for `show`
 AUDIT_FACTOR = 2.0  # credit never carries a topic past 2x its last explicit interval
 
 
@@ -243,6 +244,8 @@ class Memory(NamedTuple):
     check: str = ""  # the card whose `again` put this one on the list as a check
     explicit: float | None = None  # stability after the last explicit review (no credit)
     audit: date | None = None  # credit never moves the due day past this (an explicit check)
+    lent: tuple[tuple[date, str, float], ...] = ()  # credit since the last explicit review:
+    # (day, the card whose review gave it, stability gained), the last CREDIT_LOG of them
 
     @property
     def relearning(self) -> bool:
@@ -443,7 +446,11 @@ def apply(
         for target, weight in graph.below(card_id, policy.credit_floor).items():
             other = memories.get(target)
             if other is not None and weight * scale > 0:
-                memories[target] = credited(other, weight * scale, day, policy, scheduler)
+                after = credited(other, weight * scale, day, policy, scheduler)
+                if after is not other and after.stability is not None:
+                    gain = after.stability - (other.stability or 0.0)
+                    after = after._replace(lent=(*other.lent, (day, card_id, gain))[-CREDIT_LOG:])
+                memories[target] = after
                 touched.append(target)
     elif rating is Rating.AGAIN:
         for source, weight in graph.above(card_id, policy.credit_floor).items():

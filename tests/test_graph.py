@@ -490,7 +490,7 @@ def test_review_tells_what_the_graph_moved_and_today_explains(
     result = run("review", "Chain Rule", "good", now="2026-01-06T09:00", roadmap=roadmap)
     assert result.output == (
         "Recorded Chain Rule: good. next: Thu 8 Jan, in 2 days\n"
-        "Through the graph (credit to what it builds on): Derivatives.\n"
+        "Through the graph (credit to what it builds on): Derivatives (+2.5 d).\n"
     )
     shown = json.loads(
         run("show", "derivatives", "--json", now="2026-01-06T10:00", roadmap=roadmap).output
@@ -501,6 +501,14 @@ def test_review_tells_what_the_graph_moved_and_today_explains(
         1,
         "2026-01-09",
     )
+    # Each credit is listed with its source, day and effect: 4.8109 - 2.3065.
+    assert shown["credit"] == [{"day": "2026-01-06", "from": "chain-rule", "gain": 2.5044}]
+    text = run("show", "derivatives", now="2026-01-06T10:00", roadmap=roadmap).output
+    assert "  credit    +2.5 days of stability from Chain Rule (Tue 6 Jan)\n" in text
+    assert (
+        "  memory    stability 4.8 days (2.3 from your reviews, the rest credit from 1 related "
+        "session), difficulty"
+    ) in text
     today = run("today", now="2026-01-06T10:00", roadmap=roadmap).output
     assert "New (1)\n  §1  Backprop  topic   30 min  new  [[Backprop]]\n" in today
 
@@ -701,3 +709,11 @@ def test_a_back_dated_review_refolds_and_reports_only_real_changes(
         1,
         "2026-01-09",
     )
+    # Each credit is listed with its source, day and effect: 4.8109 - 2.3065.
+    assert shown["credit"] == [{"day": "2026-01-06", "from": "chain-rule", "gain": 2.5044}]
+    text = run("show", "derivatives", now="2026-01-06T10:00", roadmap=roadmap).output
+    assert "  credit    +2.5 days of stability from Chain Rule (Tue 6 Jan)\n" in text
+    assert (
+        "  memory    stability 4.8 days (2.3 from your reviews, the rest credit from 1 related "
+        "session), difficulty"
+    ) in text
