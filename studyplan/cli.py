@@ -964,7 +964,7 @@ def _percent(value: float | None) -> str:
 def progress(ctx: click.Context, as_json: bool) -> None:
     """Where you stand: studied and mature topics per section, recall, streak, workload.
 
-    A topic is mature once its stability reaches 21 days.
+    A topic is mature once the stability its own reviews gave it reaches 21 days.
     """
     from studyplan.progress import MATURE_DAYS
 
