@@ -915,6 +915,8 @@ def graph(ctx: click.Context, fmt: str) -> None:
             "  No links yet: nest items, add (requires:: [[Topic]]) to an item, or write "
             "a <roadmap>.prerequisites.toml map."
         )
+    else:
+        lines += ["", f"Credit: {_transfer_label(study)}"]
     out("\n".join(lines))
 
 
@@ -1177,6 +1179,7 @@ def optimize(ctx: click.Context, retention: bool, dry_run: bool) -> None:
         lines.append("Dry run: nothing written.")
     else:
         lines.append("The fit does not predict better than the defaults: nothing written.")
+    lines.append(f"Credit between topics: {_transfer_label(study)}")
     out("\n".join(lines))
 
 

@@ -453,6 +453,9 @@ def test_graph_command_text_dot_json(run: Run, tmp_path: Path) -> None:
         "    requires  Derivatives 0.5\n"
         "  Backprop\n"
         "    requires  Chain Rule 1, Derivatives 0.2\n"
+        "\n"
+        "Credit: 30% of the map's weights, a cautious start: reviews of credited topics will "
+        "show how much studying one topic helps another\n"
     )
     # Prerequisites point at what they lead to; sections are clusters.
     assert run("graph", "--format", "dot", roadmap=roadmap).output == (
