@@ -32,7 +32,7 @@ _REVIEW = re.compile(
 )
 _OTHER = re.compile(
     rf"(?:\[\[undo\]\]\nreview = {_S}\nat = {_T}\n)"
-    rf"|(?:#[^\n]*\n|[ \t]*\n|schema = ([0-9]+)\n)"
+    rf"|(?:#[^\x00-\x08\x0a-\x1f\x7f]*\n|[ \t]*\n|schema = ([0-9]+)\n)"
 )
 
 

@@ -60,6 +60,7 @@ def test_every_log_studyplan_writes_is_read_as_tomllib_reads_it(entries: list) -
             "at = 2026-13-01 00:00:00Z", "# c", "", "  ", "rating = 'good'",
             "minutes = 1_000", "minutes = 01", "a = \"\\q\"",
             "at = 2026-12-01t09:00:00z", "[[undo]] # c", "card = \"x\" # c", "\ufeff",
+            "# a \x01 control", "# tab\tok", "\r",
         ]),
         max_size=4,
     ),
