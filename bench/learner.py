@@ -49,6 +49,7 @@ class Outcome:
     true: float = 0.0  # the simulated learner's
     below70: float = 0.0  # share of studied topics whose true recall on the last day < 70 %
     single: int = 0  # topics studied once and never again
+    lost_checks: int = 0  # checks due the next day that were pushed away before that day
 
 
 def scaled(g: graph.Graph, factor: float) -> graph.Graph:
@@ -86,8 +87,13 @@ def run(
     sessions: dict[str, int] = {}
     out = Outcome()
     used = g if on else graph.EMPTY_GRAPH
+    pending: set[str] = set()  # cards with a check due today
     for offset in range(days):
         day = START + timedelta(days=offset)
+        for card in pending:  # a check issued yesterday must be due today
+            due = seen[card].due
+            out.lost_checks += due is None or due > day
+        pending = set()
         q = schedule.queue(
             roadmap, memory.states(roadmap, seen), day, policy, graph=used, calibration=learned
         )
@@ -107,12 +113,15 @@ def run(
             at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) + timedelta(minutes=n)
             review = Review(f"{offset:03d}-{n:02d}", card, rating, at, minutes=entry.minutes)
             stamp = DayStamp(review, day)
-            memory.apply(seen, stamp, policy, scheduler, used, learned)
+            touched = memory.apply(seen, stamp, policy, scheduler, used, learned)
+            tomorrow = day + timedelta(days=1)
+            pending |= {c for c in touched if seen[c].check and seen[c].due == tomorrow}
             memory.apply(truth, stamp, truth_policy, scheduler, truth_graph)
             studied.add(card)
             sessions[card] = sessions.get(card, 0) + 1
             out.sessions += 1
             out.minutes += entry.minutes
+
     last = START + timedelta(days=days - 1)
     predicted = [memory.recall(seen[c], scheduler, last) or 0.0 for c in studied]
     true = [memory.recall(truth[c], scheduler, last) or 0.0 for c in studied]
@@ -151,6 +160,7 @@ def main() -> None:
             ("topics introduced", off.introduced, on.introduced),
             ("gate violations", off.violations, on.violations),
             ("topics without a second session", off.single, on.single),
+            ("checks pushed away before their day", off.lost_checks, on.lost_checks),
         ]
         for label, a, b in rows:
             change = f"{(b - a) / a:+.1%}" if a else "-"
@@ -173,6 +183,7 @@ def summarise(roadmap: Roadmap, g: graph.Graph, days: int, seeds: int) -> None:
             "true recall pp": [],
             "below 70 % pp": [],
             "single sessions": [],
+            "lost checks": [],
         }
         for seed in range(1, seeds + 1):
             off = run(roadmap, g, False, transfer, days, seed)
@@ -181,6 +192,7 @@ def summarise(roadmap: Roadmap, g: graph.Graph, days: int, seeds: int) -> None:
             columns["true recall pp"].append((on.true - off.true) * 100)
             columns["below 70 % pp"].append((on.below70 - off.below70) * 100)
             columns["single sessions"].append(on.single - off.single)
+            columns["lost checks"].append(on.lost_checks)
         cells = [
             f"{label} {sum(v) / len(v):+.1f} [{min(v):+.1f}, {max(v):+.1f}]"
             for label, v in columns.items()
