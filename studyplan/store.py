@@ -149,7 +149,7 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, mode: int | N
     try:
         with os.fdopen(fd, "wb") as handle:
             if mode is not None:
-                os.chmod(handle.fileno(), mode)
+                os.chmod(tmp, mode)  # by path: Windows cannot chmod a descriptor
             handle.write(data)
             handle.flush()
             if durable:

@@ -349,7 +349,7 @@ def write_roadmap(path: Path, ticked: Ticked) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
-            os.chmod(handle.fileno(), stat.S_IMODE(info.st_mode))
+            os.chmod(tmp, stat.S_IMODE(info.st_mode))  # by path, as Windows needs
             handle.write(ticked.after)
             handle.flush()
             os.fsync(handle.fileno())
