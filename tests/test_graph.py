@@ -483,18 +483,9 @@ def test_graph_command_text_dot_json(run: Run, tmp_path: Path) -> None:
     }
 
 
-def test_review_tells_what_the_graph_moved_and_today_explains(
-    run: Run, tmp_path: Path, sealed_home: Path
-) -> None:
-    _at_the_maps_weights(sealed_home)
-    roadmap = tmp_path / "road.md"
-    roadmap.write_text(ROADMAP, encoding="utf-8")
-    run("review", "Derivatives", "good", now="2026-01-05T09:00", roadmap=roadmap)
-    result = run("review", "Chain Rule", "good", now="2026-01-06T09:00", roadmap=roadmap)
-    assert result.output == (
-        "Recorded Chain Rule: good. next: Thu 8 Jan, in 2 days\n"
-        "Through the graph (credit to what it builds on): Derivatives (+2.5 d).\n"
-    )
+def _derivatives_credited_once(run: Run, roadmap: Path) -> None:
+    """Derivatives reviewed good on Mon 5 Jan, then credited by Chain Rule's good review on
+    Tue 6 Jan at weight 0.5: what `show` says of it that Tuesday."""
     shown = json.loads(
         run("show", "derivatives", "--json", now="2026-01-06T10:00", roadmap=roadmap).output
     )
@@ -512,6 +503,21 @@ def test_review_tells_what_the_graph_moved_and_today_explains(
         "  memory    stability 4.8 days (2.3 from your reviews, the rest credit from 1 related "
         "session), difficulty"
     ) in text
+
+
+def test_review_tells_what_the_graph_moved_and_today_explains(
+    run: Run, tmp_path: Path, sealed_home: Path
+) -> None:
+    _at_the_maps_weights(sealed_home)
+    roadmap = tmp_path / "road.md"
+    roadmap.write_text(ROADMAP, encoding="utf-8")
+    run("review", "Derivatives", "good", now="2026-01-05T09:00", roadmap=roadmap)
+    result = run("review", "Chain Rule", "good", now="2026-01-06T09:00", roadmap=roadmap)
+    assert result.output == (
+        "Recorded Chain Rule: good. next: Thu 8 Jan, in 2 days\n"
+        "Through the graph (credit to what it builds on): Derivatives (+2.5 d).\n"
+    )
+    _derivatives_credited_once(run, roadmap)
     today = run("today", now="2026-01-06T10:00", roadmap=roadmap).output
     assert "New (1)\n  §1  Backprop  topic   30 min  new  [[Backprop]]\n" in today
 
@@ -703,20 +709,4 @@ def test_a_back_dated_review_refolds_and_reports_only_real_changes(
     # Derivatives' own review comes first now, then Chain Rule's credits it, as far as the
     # audit (twice its 2-day explicit interval): due Fri 9 Jan.
     assert late.output == "Recorded Derivatives: good. next: Fri 9 Jan, in 3 days\n"
-    shown = json.loads(
-        run("show", "derivatives", "--json", now="2026-01-06T10:00", roadmap=roadmap).output
-    )
-    assert (shown["due"], shown["stability"]) == ("2026-01-09", 4.8109)  # the audit day
-    assert (shown["explicit_stability"], shown["credits"], shown["audit"]) == (
-        2.3065,
-        1,
-        "2026-01-09",
-    )
-    # Each credit is listed with its source, day and effect: 4.8109 - 2.3065.
-    assert shown["credit"] == [{"day": "2026-01-06", "from": "chain-rule", "gain": 2.5044}]
-    text = run("show", "derivatives", now="2026-01-06T10:00", roadmap=roadmap).output
-    assert "  credit    +2.5 days of stability from Chain Rule (Tue 6 Jan)\n" in text
-    assert (
-        "  memory    stability 4.8 days (2.3 from your reviews, the rest credit from 1 related "
-        "session), difficulty"
-    ) in text
+    _derivatives_credited_once(run, roadmap)
