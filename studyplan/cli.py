@@ -655,6 +655,8 @@ def suspend(ctx: click.Context, topic: str) -> None:
     For one-off to-dos (an account to open, a tool to install). Logged, so every device
     sees it; `studyplan unsuspend TOPIC` brings it back with its history.
     """
+    import shlex
+
     from studyplan.suspension import set_suspended
 
     study = _study(ctx)
@@ -662,7 +664,7 @@ def suspend(ctx: click.Context, topic: str) -> None:
     set_suspended(study, card, True)
     out(
         f"Suspended {card.title}: out of review, blocking nothing. "
-        f"Bring it back with: studyplan unsuspend {_quoted(card.id)}"
+        f"Bring it back with: studyplan unsuspend {shlex.quote(card.id)}"
     )
 
 
@@ -690,8 +692,6 @@ def _portable(folder: Path, home: Path) -> str:
     """How to write `folder` in a config that other devices read too: relative to the
     home when one holds the other (a synced vault with the home inside it), else from
     `~` when it is in the user's home folder, else as it is."""
-    import os
-
     base = home.expanduser().resolve()
     if folder.is_relative_to(base) or base.is_relative_to(folder):
         return Path(os.path.relpath(folder, base)).as_posix()
@@ -699,12 +699,6 @@ def _portable(folder: Path, home: Path) -> str:
     if folder.is_relative_to(user):
         return "~/" + folder.relative_to(user).as_posix()
     return str(folder)
-
-
-def _quoted(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 # --- topics / show -------------------------------------------------------------------

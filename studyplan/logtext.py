@@ -39,6 +39,8 @@ _OTHER = re.compile(
 def read(text: str) -> dict[str, Any] | None:
     """`tomllib.loads(text)` for a log in studyplan's own layout, else None (the
     caller then reads it with tomllib)."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return None  # a carriage return outside a CRLF line ending: TOML refuses it
     reviews: list[dict[str, Any]] = []
     undos: list[dict[str, Any]] = []
     out: dict[str, Any] = {}

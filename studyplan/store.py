@@ -139,10 +139,18 @@ def _home_key(root: Path) -> str:
 # --- files ---------------------------------------------------------------------------
 
 
-def atomic_write(path: Path, data: bytes, *, durable: bool = True, mode: int | None = None) -> None:
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    durable: bool = True,
+    mode: int | None = None,
+    before_replace: Callable[[], None] | None = None,
+) -> None:
     """Write a whole file so that readers see the old bytes or the new, never a mix.
     `durable` also fsyncs the file and its folder (skipped for disposable caches);
-    `mode` sets the new file's permission bits."""
+    `mode` sets the new file's permission bits; `before_replace` runs as late as it can,
+    just before the rename, and may raise to leave the file as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -154,6 +162,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, mode: int | N
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -162,14 +172,14 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, mode: int | N
         _fsync_dir(path.parent)
 
 
-def rewrite(path: Path, data: bytes) -> None:
+def rewrite(path: Path, data: bytes, before_replace: Callable[[], None] | None = None) -> None:
     """Replace a file the learner owns (a log, the roadmap): atomically, through a
     symbolic link (the link stays a link) and keeping the file's permissions."""
     import stat
 
     target = path.resolve()
     mode = stat.S_IMODE(os.stat(target).st_mode)
-    atomic_write(target, data, mode=mode)
+    atomic_write(target, data, mode=mode, before_replace=before_replace)
 
 
 def write_unique(folder: Path, stem: str, suffix: str, data: bytes) -> Path:

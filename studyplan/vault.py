@@ -332,35 +332,20 @@ def write_roadmap(path: Path, ticked: Ticked) -> None:
     """Replace the roadmap atomically, through a symbolic link and keeping its mode,
     unless it changed on disk since it was read: compared once more right before the
     rename (an edit saved while the new file was being written is never lost)."""
-    import stat
+    from studyplan.store import rewrite
 
-    from studyplan.store import _fsync_dir
-
-    target = path.resolve()
-    changed = RoadmapError(
-        f"{path} changed on disk while syncing (edited in Obsidian?); nothing was "
-        "written, run 'studyplan sync' again"
-    )
-    try:
-        info = os.stat(target)
-    except OSError as error:
-        raise RoadmapError(f"cannot read {path}: {error.strerror}") from None
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.chmod(tmp, stat.S_IMODE(info.st_mode))  # by path, as Windows needs
-            handle.write(ticked.after)
-            handle.flush()
-            os.fsync(handle.fileno())
+    def unchanged() -> None:
         try:
-            current = target.read_bytes()  # as late as it can be: just before the rename
+            current = path.read_bytes()
         except OSError as error:
             raise RoadmapError(f"cannot read {path}: {error.strerror}") from None
         if current != ticked.before:
-            raise changed
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
+            raise RoadmapError(
+                f"{path} changed on disk while syncing (edited in Obsidian?); nothing was "
+                "written, run 'studyplan sync' again"
+            )
+
+    try:
+        rewrite(path, ticked.after, before_replace=unchanged)
+    except FileNotFoundError as error:
+        raise RoadmapError(f"cannot read {path}: {error.strerror}") from None

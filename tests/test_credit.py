@@ -50,8 +50,6 @@ def test_a_note_s_prerequisites_carry_half_a_session_unless_weighted() -> None:
     assert parse_ref("[[A]]", vault.NOTE_WEIGHT) == ("A", 0.5)
     assert parse_ref("[[A]]@1", vault.NOTE_WEIGHT) == ("A", 1.0)
     assert parse_ref("[[A]]") == ("A", 1.0)  # inline requires:: and maps keep their weight
-    ref = graph.Ref("b", "[[A]]", graph.EdgeKind.REQUIRES, "note.md:2", default=0.5)
-    assert ref.default == 0.5
 
 
 def test_a_vault_note_s_prerequisite_edge_has_weight_one_half(run: Run, tmp_path: Path) -> None:
