@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from studyplan import clock, memory
+from studyplan import memory
 from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.merge import Conflict, holds, key, merge
 from studyplan.model import (
@@ -44,7 +44,7 @@ from studyplan.store import (
     unread_logs,
 )
 
-SNAPSHOT_VERSION = 13
+SNAPSHOT_VERSION = 14
 SAVE_EVERY = 100
 
 
@@ -197,13 +197,20 @@ def _standing(
         seen=array("Q"),
         calibration=memory.Calibration(),
     )
-    result = _update(home, fresh, now, graph, full=True)
+    # The logs' own caches only pay when a snapshot has to be folded again (a setting
+    # changed, an old review undone): on a first run, the snapshot about to be written is
+    # all the next run needs, and pickling a decade of entries was a tenth of that run.
+    result = _update(home, fresh, now, graph, full=True, keep_logs=cached is not None)
     assert result is not None  # a full fold starts from nothing, so it cannot conflict
     return result
 
 
 def _stamps(reviews: list[Review], hour: int) -> list[DayStamp]:
-    return [DayStamp(r, clock.study_day(r.at, hour)) for r in reviews]
+    """`clock.study_day` of each review, inlined: a first run does it for every review."""
+    from datetime import timedelta
+
+    start = timedelta(hours=hour)
+    return [DayStamp(r, (r.at - start).date()) for r in reviews]
 
 
 def _key(policy: Policy, graph: Graph) -> tuple[tuple[str, str, float, str], ...]:
@@ -228,7 +235,7 @@ def _merged(
 
 
 def _update(
-    home: Home, snap: Snapshot, now: datetime, graph: Graph, *, full: bool
+    home: Home, snap: Snapshot, now: datetime, graph: Graph, *, full: bool, keep_logs: bool = True
 ) -> Standing | None:
     """Add what the logs hold beyond `snap`; None if that cannot be done by adding."""
     files = log_files(home)
@@ -238,7 +245,7 @@ def _update(
     marks: dict[str, Mark] = {}
     for path in files:
         if full:
-            done, pending, mark = read_log_parts(path, home.cache_dir)
+            done, pending, mark = read_log_parts(path, home.cache_dir, save=keep_logs)
         else:
             data = path.read_bytes()
             step = advance(path, data, os.stat(path).st_ino, snap.marks.get(str(path)))

@@ -427,10 +427,17 @@ def _zone_of(moment: datetime) -> Any:
     """One tzinfo object per offset, so a pickled history stores each offset once."""
     from datetime import timezone
 
+    tz = moment.tzinfo
+    if type(tz) is timezone:  # what TOML gives: equal when their offsets are
+        zone = _ZONES.get(tz)
+        if zone is not None:
+            return zone
     offset = moment.utcoffset()
     zone = _ZONES.get(offset)
     if zone is None:
         zone = _ZONES[offset] = timezone(offset) if offset is not None else None
+    if type(tz) is timezone:
+        _ZONES[tz] = zone
     return zone
 
 
@@ -438,7 +445,68 @@ _RATINGS = {rating.label: rating for rating in Rating}
 
 
 def _review_from(entry: dict[str, Any], device: str) -> Review:
-    """Validate one `[[review]]` table; ValueError says what is wrong with it."""
+    """Validate one `[[review]]` table; ValueError says what is wrong with it.
+
+    The common shape (what `append` writes) is checked in one expression first: a first
+    run validates a decade of reviews, and the general checks below were a sixth of it."""
+    try:
+        ident, card, at = entry["id"], entry["card"], entry["at"]
+        rating = _RATINGS[entry["rating"]]
+    except (KeyError, TypeError):
+        pass  # missing or odd: the checks below say what
+    else:
+        minutes, title = entry.get("minutes"), entry.get("title")
+        if (
+            type(ident) is str
+            and ident
+            and type(card) is str
+            and card
+            and type(at) is datetime
+            and at.tzinfo is not None
+            and 1900 <= at.year <= 2200
+            and (minutes is None or (type(minutes) is int and minutes >= 0))
+        ):
+            zone = _zone_of(at)
+            return Review(
+                ident,
+                card,
+                rating,
+                at if at.tzinfo is zone else at.replace(tzinfo=zone),
+                minutes,
+                title if type(title) is str else None,
+                device,
+            )
+    return _review_checked(entry, device)
+
+
+def _review_of(
+    device: str,
+    ident: str,
+    card: str,
+    title: str | None,
+    rating: str,
+    minutes: int | None,
+    at: datetime,
+) -> Review:
+    """A review entry in `append`'s own layout (strings, a whole number of minutes ≥ 0,
+    an offset date-time: `logtext` matched them), checked for what its layout cannot
+    show; ValueError sends the log to the slower reader, which says what is wrong."""
+    found = _RATINGS.get(rating)
+    if found is None or not ident or not card or not 1900 <= at.year <= 2200:
+        raise ValueError(f"review {ident!r} needs a closer look")
+    zone = _zone_of(at)
+    return Review(
+        ident,
+        card,
+        found,
+        at if at.tzinfo is zone else at.replace(tzinfo=zone),
+        minutes,
+        title,
+        device,
+    )
+
+
+def _review_checked(entry: dict[str, Any], device: str) -> Review:
     for key in ("id", "card", "rating", "at"):
         if key not in entry:
             raise ValueError(f"review entry has no '{key}' (torn or hand-edited entry)")
@@ -631,8 +699,11 @@ def read_log(path: Path, cache_dir: Path | None = None) -> LogFile:
     return settled
 
 
-def read_log_parts(path: Path, cache_dir: Path | None = None) -> tuple[LogFile, LogFile, Mark]:
-    """(complete entries, a last entry perhaps still being written, how far that is)."""
+def read_log_parts(
+    path: Path, cache_dir: Path | None = None, *, save: bool = True
+) -> tuple[LogFile, LogFile, Mark]:
+    """(complete entries, a last entry perhaps still being written, how far that is).
+    With `save` false a cache in `cache_dir` is used but not written."""
     data = path.read_bytes()
     inode = os.stat(path).st_ino
     cache_path = _cache_path(cache_dir, "log", path) if cache_dir else None
@@ -648,7 +719,7 @@ def read_log_parts(path: Path, cache_dir: Path | None = None) -> tuple[LogFile, 
     result = LogFile()
     result.extend(cached.entries)
     result.extend(settled)
-    if cache_path is not None and mark != cached.mark:
+    if save and cache_path is not None and mark != cached.mark:
         entries = LogFile(
             reviews=list(result.reviews),
             undos=list(result.undos),
@@ -748,12 +819,15 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
             text = data.decode("utf-8")
             # Our own layout is read ~10x faster than tomllib reads it; anything else
             # (and anything wrong) goes to tomllib, which also says what is wrong.
-            fast = logtext.read(text)
+            fast = logtext.read(text, functools.partial(_review_of, device))
             parsed = fast if fast is not None else tomllib.loads(text)
             _check_schema(parsed, path)
             if set(parsed) <= {"schema", "review", "undo", "move", "suspend", "unsuspend"}:
                 whole = LogFile(
-                    reviews=[_review_from(e, device) for e in parsed.get("review", [])],
+                    reviews=[
+                        e if type(e) is Review else _review_from(e, device)
+                        for e in parsed.get("review", [])
+                    ],
                     undos=[_undo_from(e) for e in parsed.get("undo", [])],
                     moves=[_move_from(e) for e in parsed.get("move", [])],
                     suspensions=[

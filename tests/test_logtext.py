@@ -84,3 +84,36 @@ def test_a_decade_shaped_log_is_read_by_the_fast_path() -> None:
     text = written([("review", {"id": f"{n:012x}", "card": "c", "rating": "good", "at": at})
                     for n in range(50)])  # fmt: skip
     assert logtext.read(text) == tomllib.loads(text)
+
+
+def test_hand_written_moments_in_the_common_entry_read_as_tomllib_reads_them() -> None:
+    for at in (
+        "2026-12-01 09:00:00Z",
+        "2026-12-01T09:00:00.1234567+01:00",
+        "2026-12-01T09:00:00.5-05:30",
+        "2026-02-30T09:00:00Z",
+    ):
+        text = f'[[review]]\nid = "a"\ncard = "b"\nrating = "good"\nat = {at}\n'
+        try:
+            expected = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            assert logtext.read(text) is None
+            continue
+        assert logtext.read(text) == expected
+
+
+@settings(max_examples=200)
+@given(st.lists(ENTRY, max_size=8))
+def test_made_reviews_hold_what_the_tables_hold(entries: list) -> None:  # type: ignore[type-arg]
+    text = written(entries)
+    tables = logtext.read(text)
+    made = logtext.read(text, lambda *fields: fields)
+    assert tables is not None
+    assert made is not None
+    keys = ("id", "card", "title", "rating", "minutes", "at")
+    assert [
+        tuple(e.get(k) for k in keys) if isinstance(e, dict) else e for e in made.get("review", [])
+    ] == [tuple(e.get(k) for k in keys) for e in tables.get("review", [])]
+    assert {k: v for k, v in made.items() if k != "review"} == {
+        k: v for k, v in tables.items() if k != "review"
+    }
