@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 from studyplan.errors import StudyplanError
 from studyplan.model import DayStamp, Kind, Policy, Rating, Roadmap
-
-if TYPE_CHECKING:
-    import fsrs_rs_python
 
 MIN_SCORED = 100
 """Reviews that can be scored (a later-day review of a card studied before) needed before
@@ -65,26 +62,43 @@ class Fit:
         return self.fitted.beats(self.default)
 
 
-def items(stamps: Sequence[DayStamp]) -> list[fsrs_rs_python.FSRSItem]:
-    """One FSRS item per scorable review: the card's history up to and including it,
-    with whole study days between reviews. Same-day reviews are history, never scored.
-    Items come in the order their last review happened, for time-series splits."""
-    rs = _rs()
+class Item(NamedTuple):
+    """One scored review with the card's history before it: (rating, whole days since
+    the previous review) pairs, the last one scored. fsrs-rs's own items do not show
+    their reviews to Python, so the scorer keeps these."""
+
+    reviews: tuple[tuple[int, int], ...]
+
+
+def items(stamps: Sequence[DayStamp]) -> list[Item]:
+    """One item per scorable review: the card's history up to and including it, with
+    whole study days between reviews. Same-day reviews are history, never scored. Items
+    come in the order their last review happened, for time-series splits."""
     by_card: dict[str, list[DayStamp]] = {}
     for stamp in sorted(stamps, key=lambda s: (s.review.at, s.review.id)):
         by_card.setdefault(stamp.review.card, []).append(stamp)
-    dated: list[tuple[Any, str, Any]] = []
+    dated: list[tuple[Any, str, Item]] = []
     for card_stamps in by_card.values():
-        history: list[Any] = []
+        history: list[tuple[int, int]] = []
         previous = None
         for stamp in card_stamps:
             delta = 0 if previous is None else (stamp.day - previous).days
-            history.append(rs.FSRSReview(int(stamp.review.rating), delta))
+            history.append((int(stamp.review.rating), delta))
             if previous is not None and delta > 0:
-                dated.append((stamp.review.at, stamp.review.id, rs.FSRSItem(list(history))))
+                dated.append((stamp.review.at, stamp.review.id, Item(tuple(history))))
             previous = stamp.day
     dated.sort(key=lambda t: (t[0], t[1]))
     return [item for _, _, item in dated]
+
+
+def _native(items: Sequence[Item], *, last: bool = True) -> list[Any]:
+    """fsrs-rs's items (without the scored review when `last` is false)."""
+    rs = _rs()
+    out = []
+    for item in items:
+        reviews = item.reviews if last else item.reviews[:-1]
+        out.append(rs.FSRSItem([rs.FSRSReview(rating, delta) for rating, delta in reviews]))
+    return out
 
 
 def fit(stamps: Sequence[DayStamp]) -> Fit:
@@ -98,26 +112,107 @@ def fit(stamps: Sequence[DayStamp]) -> Fit:
             "Nothing was changed"
         )
     defaults = list(rs.DEFAULT_PARAMETERS)
-    fitted = [float(p) for p in rs.FSRS(defaults).compute_parameters(train)]
+    fitted = [float(p) for p in rs.FSRS(defaults).compute_parameters(_native(train))]
     if all(abs(a - b) < 1e-6 for a, b in zip(fitted, defaults, strict=True)):
         # compute_parameters quietly returns the defaults when it cannot learn anything.
         raise NotEnoughReviews(
             f"FSRS could not learn from these {len(train)} reviews (it returned its "
             "defaults); try again after a few weeks more study. Nothing was changed"
         )
-    # The fit is scored by fsrs-rs's time-series splits (five folds, each trained only on
-    # the reviews before it): its test items are everything after the first sixth
-    # (`len // 6` items; the last fold takes the remainder). The defaults are scored on
-    # exactly those items. (fsrs-rs's `evaluate` weights them by recency; like-for-like
-    # weighting is still to do.)
-    after = rs.evaluate_with_time_series_splits(train)
-    before = rs.FSRS(defaults).evaluate(train[len(train) // 6 :])
+    # Like for like: the fit and the defaults are scored on exactly the same items (the
+    # test segments of fsrs-rs's five time-series splits: everything after the first
+    # sixth), with the same unweighted metrics. The fit's predictions come from
+    # parameters trained only on the items before each segment, as fsrs-rs's own
+    # `evaluate_with_time_series_splits` does (a test holds the figures equal); the
+    # defaults' from the defaults. (fsrs-rs's `FSRS.evaluate` weights items by recency,
+    # so it cannot score the defaults next to that.)
+    tested: list[Item] = []
+    predicted: list[float] = []
+    for training, test in splits(train):
+        weights = [float(p) for p in rs.FSRS(defaults).compute_parameters(_native(training))]
+        tested += test
+        predicted += predictions(test, weights)
     return Fit(
         scored=len(train),
-        default=Score(before.log_loss, before.rmse_bins),
-        fitted=Score(after.log_loss, after.rmse_bins),
+        default=score(tested, predictions(tested, defaults)),
+        fitted=score(tested, predicted),
         parameters=tuple(round(p, 4) for p in fitted),
     )
+
+
+SPLITS = 5  # fsrs-rs's time-series splits
+
+
+def splits(items: Sequence[Item]) -> list[tuple[list[Item], list[Item]]]:
+    """fsrs-rs's `TimeSeriesSplit`: six segments of len // 6 items (the last takes the
+    rest); fold i trains on segments 0…i and tests on segment i + 1."""
+    size = len(items) // (SPLITS + 1)
+    if size == 0:
+        return []
+    out = []
+    for i in range(SPLITS):
+        start = (i + 1) * size
+        end = len(items) if i == SPLITS - 1 else (i + 2) * size
+        out.append((list(items[:start]), list(items[start:end])))
+    return out
+
+
+def predictions(items: Sequence[Item], parameters: Sequence[float]) -> list[float]:
+    """Each item's predicted recall at its last review: fsrs-rs's memory state after the
+    reviews before it, then FSRS-6's forgetting curve over the days since."""
+    rs = _rs()
+    model = rs.FSRS(list(parameters))
+    states = model.memory_state_batch(_native(items, last=False))
+    decay = -float(parameters[20])
+    factor = 0.9 ** (1 / decay) - 1
+    return [
+        (1 + factor * item.reviews[-1][1] / state.stability) ** decay
+        for item, state in zip(items, states, strict=True)
+    ]
+
+
+def score(items: Sequence[Item], predicted: Sequence[float]) -> Score:
+    """Unweighted log loss and RMSE over fsrs-rs's bins (delta_t, reviews, lapses), as
+    its time-series evaluation computes them."""
+    import math
+
+    bins: dict[tuple[int, int, int], list[float]] = {}
+    loss = 0.0
+    for item, p in zip(items, predicted, strict=True):
+        y = 1.0 if item.reviews[-1][0] > 1 else 0.0
+        clipped = min(max(p, 1e-7), 1 - 1e-7)  # torch's BCE clamps the log at -100
+        loss -= y * math.log(clipped) + (1 - y) * math.log(1 - clipped)
+        entry = bins.setdefault(_bin(item), [0.0, 0.0, 0.0])
+        entry[0] += p
+        entry[1] += y
+        entry[2] += 1
+    total = sum(count for _, _, count in bins.values())
+    rmse = math.sqrt(
+        sum((pred / count - real / count) ** 2 * count for pred, real, count in bins.values())
+        / total
+    )
+    return Score(loss / len(items), rmse)
+
+
+def _half_up(x: float) -> int:
+    """Rust's `f64::round` for the positive numbers here (Python's rounds half to even)."""
+    import math
+
+    return math.floor(x + 0.5)
+
+
+def _bin(item: Item) -> tuple[int, int, int]:
+    """fsrs-rs's `r_matrix_index`."""
+    import math
+
+    reviews = item.reviews
+    delta_bin = _half_up(2.48 * 3.62 ** math.floor(math.log(reviews[-1][1], 3.62)) * 100.0)
+    length = sum(1 for _, delta in reviews if delta > 0) + 1.0
+    length_bin = _half_up(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
+    lapses = sum(1 for rating, delta in reviews[:-1] if rating == 1 and delta > 0)
+    if lapses == 0:
+        return delta_bin, length_bin, 0
+    return delta_bin, length_bin, _half_up(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73)))
 
 
 @dataclass(frozen=True, slots=True)
