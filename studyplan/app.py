@@ -104,6 +104,7 @@ class Study:
     vault_override: Path | None = None
     now_text: str | None = None
     warnings: list[str] = field(default_factory=list)
+    chosen: str | None = None  # how `find` chose among namesakes, for the output
 
     @cached_property
     def paths(self) -> store.Home:
@@ -323,7 +324,14 @@ class Study:
             budget,
             graph=self.graph,
             calibration=self.calibration(frozen=True),
+            spent=self.spent_today,
         )
+
+    @property
+    def spent_today(self) -> int:
+        """Minutes logged on the current study day (sessions logged without minutes
+        count nothing)."""
+        return self.standing.activity.get(self.today, (0, 0))[1]
 
     def plan(
         self,
@@ -355,6 +363,7 @@ class Study:
             budget=budget,
             graph=self.graph,
             calibration=self.calibration(frozen=True),
+            spent=self.spent_today,
         )
 
     def pace(self, by: date, assume: Rating = Rating.GOOD, budget: int | None = None) -> Pace:
@@ -451,11 +460,23 @@ class Study:
             notes=self.notes,
         )
 
-    def find(self, topic: str) -> Card:
-        """The one card a TOPIC names, or a TopicError listing candidates."""
+    def find(self, topic: str, *, prefer_today: bool = False) -> Card:
+        """The one card a TOPIC names, or a TopicError listing candidates. With
+        `prefer_today`, a name that matches several cards of which exactly one is on
+        today's list means that one (`self.chosen` then says so)."""
         match = schedule.find(self.roadmap.cards, topic)
         if len(match.cards) == 1:
             return match.cards[0]
+        if match.cards and prefer_today:
+            q = self.queue()
+            listed = {e.card.id for e in (*q.reviews, *q.new)}
+            on_list = [c for c in match.cards if c.id in listed]
+            if len(on_list) == 1:
+                self.chosen = (
+                    f"'{topic}' matches {len(match.cards)} topics; "
+                    f"took {on_list[0].title}, the one on today's list"
+                )
+                return on_list[0]
         if match.cards:
             shown = ", ".join(f"{c.id} ({c.title})" for c in match.cards[:8])
             more = f" and {len(match.cards) - 8} more" if len(match.cards) > 8 else ""
@@ -483,7 +504,8 @@ class Study:
 
     def moment(self, text: str, option: str) -> datetime:
         """A moment typed by the learner, which may not lie beyond the current study day."""
-        moment = clock.parse_moment(text, self.config.timezone, option)
+        iso = clock.relative_moment(text, self.today)
+        moment = clock.parse_moment(iso or text, self.config.timezone, option)
         if clock.study_day(moment, self.config.day_start_hour) > self.today:
             raise InputError(
                 f"{option} {text} is after the current study day ({self.today.isoformat()}); "

@@ -362,7 +362,9 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
     lines = [style(f"{clock.fmt_day(today_)} {today_.year} · {title}", bold=True), ""]
     if q.studied_today:
         names = ", ".join(s.card.title for s in q.studied_today)
-        lines += [f"Studied today: {q.sessions_today} ({names})", ""]
+        spent = f", {q.spent} min" if q.spent else ""
+        left = f"; {q.budget} min of the time budget left" if q.budget is not None else ""
+        lines += [f"Studied today: {q.sessions_today}{spent} ({names}){left}", ""]
     if not q.reviews and not q.new:
         lines.append("Nothing left to study today.")
     if q.reviews:
@@ -556,8 +558,49 @@ def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:
 # --- review / undo -------------------------------------------------------------------
 
 
+def _complete_topic(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Card ids whose id or title starts with what was typed (shell completion: the
+    group's options are parsed but its callback has not run, so the study is built
+    here). Never fails: a broken config completes nothing."""
+    from click.shell_completion import CompletionItem
+
+    from studyplan.store import default_home
+
+    try:
+        given = ctx.find_root().params
+        home = given.get("home")
+        roadmap, vault = given.get("roadmap"), given.get("vault")
+        study = Study(
+            home=default_home() if home is None else Path(home).expanduser(),
+            roadmap_override=Path(roadmap).expanduser() if roadmap else None,
+            now_text=given.get("now"),
+            vault_override=Path(vault).expanduser() if vault else None,
+        )
+        prefix = incomplete.casefold()
+        return [
+            CompletionItem(card.id, help=card.title)
+            for card in study.roadmap.cards
+            if card.id.startswith(prefix) or card.title.casefold().startswith(prefix)
+        ]
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+
+
+def _complete_key(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(key, help=HELP[key]) for key in CHECKS if key.startswith(incomplete)]
+
+
 class _RatingType(click.ParamType):  # type: ignore[type-arg]  # generic only in click ≥ 8.3
     name = "RATING"
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(r.label) for r in Rating if r.label.startswith(incomplete.lower())]
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
@@ -571,7 +614,7 @@ class _RatingType(click.ParamType):  # type: ignore[type-arg]  # generic only in
 
 
 @cli.command()
-@click.argument("topic")
+@click.argument("topic", shell_complete=_complete_topic)
 @click.argument("rating", type=_RatingType())
 @click.option(
     "--minutes", type=int, metavar="M", help="How long you studied (improves time estimates)."
@@ -579,7 +622,8 @@ class _RatingType(click.ParamType):  # type: ignore[type-arg]  # generic only in
 @click.option(
     "--at",
     metavar="ISO-8601",
-    help="When you studied, if not now (e.g. yesterday evening); not after today.",
+    help="When you studied, if not now: ISO 8601, or 'yesterday', 'yesterday 21:30', "
+    "'yesterday evening', 'today 07:15'; not after today.",
 )
 @click.pass_context
 def review(
@@ -593,10 +637,13 @@ def review(
     studyplan review "Linear Algebra" good --minutes 40
     studyplan review eigen hard
     studyplan review "Chain Rule" good --at "2026-11-25T21:30"
+    studyplan review "Chain Rule" good --at "yesterday 21:30"
     """
     study = _study(ctx)
     when = study.moment(at, "--at") if at is not None else None
-    card = study.find(topic)
+    card = study.find(topic, prefer_today=True)
+    if study.chosen:
+        out(f"({study.chosen}.)")
     before = study.state_of(card)
     blocking = study.blockers(card) if not before.studied and not card.done else ()
     recorded = study.record(card, rating, minutes, when)
@@ -610,7 +657,14 @@ def review(
             f"Recorded {card.title}: {rating.label}{spent}. "
             f"next: {clock.fmt_day(after.due, today_)}, {clock.relative(after.due, today_)}"
         )
-    if before.studied and before.due is not None and before.due > today_:
+    day_of = clock.study_day(when, study.config.day_start_hour) if when else today_
+    first_at = before.memory.last_at
+    if before.studied and before.memory.last == day_of and first_at is not None:
+        warn(
+            f"{card.title} was already reviewed that day, at {first_at:%H:%M}; both sessions "
+            "count ('studyplan undo' takes this one back)"
+        )
+    elif before.studied and before.due is not None and before.due > today_:
         due = clock.fmt_day(before.due, today_)
         warn(f"{card.title} was not due until {due}; counted as an early review")
     if recorded.rippled:
@@ -647,7 +701,7 @@ def undo(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.argument("topic")
+@click.argument("topic", shell_complete=_complete_topic)
 @click.pass_context
 def suspend(ctx: click.Context, topic: str) -> None:
     """Take TOPIC out of review for good: never offered again, and it blocks nothing.
@@ -669,7 +723,7 @@ def suspend(ctx: click.Context, topic: str) -> None:
 
 
 @cli.command()
-@click.argument("topic")
+@click.argument("topic", shell_complete=_complete_topic)
 @click.pass_context
 def unsuspend(ctx: click.Context, topic: str) -> None:
     """Bring a suspended TOPIC back into review, with its history."""
@@ -748,7 +802,7 @@ def topics(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("topic")
+@click.argument("topic", shell_complete=_complete_topic)
 @json_option
 @click.pass_context
 def show(ctx: click.Context, topic: str, as_json: bool) -> None:
@@ -1089,7 +1143,7 @@ def forecast(ctx: click.Context, days: int, png: Path | None, force: bool, as_js
 
     \b
     studyplan forecast --days 60
-    studyplan forecast --png forecast.png     (needs: pip install 'studyplan[plot]')
+    studyplan forecast --png forecast.png     (needs: pip install matplotlib)
     """
     study = _study(ctx)
     rows = study.forecast(days)
@@ -1132,7 +1186,7 @@ def optimize(ctx: click.Context, retention: bool, dry_run: bool) -> None:
     The defaults and the fit are scored out of sample (time-series splits; same-day
     reviews are not scored). The fit is written to studyplan.toml only if it predicts
     better: lower RMSE over bins, then lower log loss. Needs the optional extra:
-    pip install 'studyplan[optimize]'.
+    pip install fsrs-rs-python.
     """
     study = _study(ctx)
     if retention:
@@ -1262,7 +1316,7 @@ def import_(source: Path, output: Path | None, title: str | None, force: bool) -
 
 
 @cli.command("open")
-@click.argument("topic")
+@click.argument("topic", shell_complete=_complete_topic)
 @click.option("--print", "print_only", is_flag=True, help="Print the path and URI, don't open.")
 @click.pass_context
 def open_(ctx: click.Context, topic: str, print_only: bool) -> None:
@@ -1337,7 +1391,7 @@ def sync(ctx: click.Context, mature: bool, dry_run: bool) -> None:
 
 
 @cli.command()
-@click.argument("old")
+@click.argument("old", shell_complete=_complete_topic)
 @click.argument("new")
 @click.pass_context
 def rename(ctx: click.Context, old: str, new: str) -> None:
@@ -1438,7 +1492,7 @@ def _toml_value(value: Any, key: str = "") -> str:
 
 
 @config.command("set")
-@click.argument("key")
+@click.argument("key", shell_complete=_complete_key)
 @click.argument("value")
 @click.pass_context
 def config_set(ctx: click.Context, key: str, value: str) -> None:
@@ -1459,6 +1513,34 @@ def config_set(ctx: click.Context, key: str, value: str) -> None:
     updated = study.config._replace(**{key: parsed})
     store.save_config(study.paths, updated)
     out(f"{key} = {_toml_value(parsed, key)}")
+
+
+@config.command("get")
+@click.argument("key", shell_complete=_complete_key)
+@click.pass_context
+def config_get(ctx: click.Context, key: str) -> None:
+    """Print KEY's value (as TOML; "(unset)" for a key with no value)."""
+    from studyplan.config import check_key
+
+    check_key(key)
+    value = getattr(_study(ctx).config, key)
+    out("(unset)" if value is None else _toml_value(value, key))
+
+
+@config.command("unset")
+@click.argument("key", shell_complete=_complete_key)
+@click.pass_context
+def config_unset(ctx: click.Context, key: str) -> None:
+    """Put KEY back to its default (removes it from studyplan.toml, atomically)."""
+    from studyplan import store
+    from studyplan.config import check_key
+
+    check_key(key)
+    study = _study(ctx)
+    default = getattr(Config(), key)
+    store.save_config(study.paths, study.config._replace(**{key: default}))
+    shown = "(unset)" if default is None else _toml_value(default, key)
+    out(f"{key} = {shown}  (default)")
 
 
 @config.command("path")

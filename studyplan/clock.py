@@ -118,6 +118,29 @@ def parse_moment(text: str, zone_name: str | None, option: str = "--now") -> dat
     return _fixed(parsed, option)
 
 
+_PARTS_OF_DAY = {"morning": "09:00", "noon": "12:00", "afternoon": "15:00", "evening": "20:00"}
+_RELATIVE = re.compile(
+    r"(?i)\s*(yesterday|today)(?:\s+(?:at\s+)?(\d{1,2}:\d{2}|morning|noon|afternoon|evening))?\s*"
+)
+
+
+def relative_moment(text: str, today: date) -> str | None:
+    """ "yesterday 21:30", "today 07:15", "yesterday evening" as ISO text, counted from
+    the study day `today`; None for anything else (ISO is parsed as before)."""
+    found = _RELATIVE.fullmatch(text)
+    if found is None:
+        return None
+    word, when = found.group(1).lower(), (found.group(2) or "").lower()
+    day = today - timedelta(days=1) if word == "yesterday" else today
+    if not when:
+        return day.isoformat()
+    hhmm = _PARTS_OF_DAY.get(when, when)
+    hours, minutes = hhmm.split(":")
+    if int(hours) > 23 or int(minutes) > 59:
+        return None
+    return f"{day.isoformat()}T{int(hours):02d}:{minutes}"
+
+
 def study_day(moment: datetime, start_hour: int) -> date:
     """The local study day a moment belongs to, judged by its own wall clock."""
     return (moment - timedelta(hours=start_hour)).date()

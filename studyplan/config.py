@@ -244,6 +244,12 @@ def key_line(text: str, key: str) -> int | None:
     return None
 
 
+def check_key(key: str) -> None:
+    """A ConfigError (with the closest key) unless `key` is a setting."""
+    if key not in CHECKS:
+        raise ConfigError(_unknown(key))
+
+
 def _unknown(key: str) -> str:
     import difflib
 

@@ -285,7 +285,8 @@ def forecast_png(rows: Sequence[ForecastDay], title: str) -> bytes:
         import matplotlib
     except ImportError:
         raise StudyplanError(
-            "--png needs the optional extra: pip install 'studyplan[plot]'"
+            "--png needs matplotlib: pip install matplotlib (from a clone of studyplan: "
+            "pip install '.[plot]')"
         ) from None
     import io
 

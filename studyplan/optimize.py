@@ -1,7 +1,7 @@
 """FSRS fitted to the learner's own memory, and what each desired retention would cost.
 
 Uses fsrs-rs-python (the Rust FSRS engine), an optional extra imported only here:
-`pip install 'studyplan[optimize]'`. Pure apart from that: takes reviews, returns figures.
+`pip install fsrs-rs-python`. Pure apart from that: takes reviews, returns figures.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def _rs() -> Any:
         import fsrs_rs_python
     except ImportError:
         raise OptimizerMissing(
-            "optimizing needs the optional extra: pip install 'studyplan[optimize]'"
+            "optimizing needs fsrs-rs-python: pip install fsrs-rs-python (from a clone of "
+            "studyplan: pip install '.[optimize]')"
         ) from None
     return fsrs_rs_python
 

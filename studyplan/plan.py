@@ -45,10 +45,11 @@ def simulate(
     budget: int | None = None,
     graph: Graph = EMPTY_GRAPH,
     calibration: Calibration | None = None,
+    spent: int = 0,
 ) -> Plan:
     """Queues for `days` days from `start` (default: today). Days between today and
     `start` are simulated too, so a plan made on Sunday for next week starts from where
-    Sunday's study would leave the learner."""
+    Sunday's study would leave the learner. `spent`: minutes already logged today."""
     first = start or today
     if first < today:
         raise ValueError("a plan cannot start before today")
@@ -64,7 +65,17 @@ def simulate(
     shown: list[schedule.Queue] = []
     day = today
     while len(shown) < days:
-        q = schedule.queue(roadmap, current, day, policy, budget, estimator, graph, frozen)
+        q = schedule.queue(
+            roadmap,
+            current,
+            day,
+            policy,
+            budget,
+            estimator,
+            graph,
+            frozen,
+            spent=spent if day == today else 0,
+        )
         if day >= first:
             shown.append(q)
         for entry in (*q.reviews, *q.new):

@@ -299,6 +299,7 @@ class Queue(NamedTuple):
     budget: int | None
     relocked: tuple[Blocker, ...] = ()  # prerequisites whose `again` re-locks new cards
     weight: float = 1.0  # the day's share of budget and new topics (easy days)
+    spent: int = 0  # minutes already logged on this day (taken off the budget)
 
     @property
     def minutes(self) -> int:
@@ -318,10 +319,13 @@ def queue(
     estimator: Estimator | None = None,
     graph: Graph = EMPTY_GRAPH,
     calibration: Calibration | None = None,
+    spent: int = 0,
 ) -> Queue:
     """What to study on `day`: due reviews most at-risk first (compressed: a review that
     covers others stands in for them), then new cards that the gate allows in document
-    order, within the daily limits and the time budget (both scaled by the day's weight)."""
+    order, within the daily limits and the time budget (both scaled by the day's weight).
+    `spent` minutes already logged on `day` come off the budget, as the sessions already
+    logged come off the count limits."""
     scheduler = Fsrs(policy)
     estimator = estimator or Estimator.build(all_states, policy)
     gate = Gate.build(all_states, policy, day, scheduler, graph)
@@ -329,7 +333,7 @@ def queue(
     if budget is None:
         budget = policy.daily_minutes
     if budget is not None:
-        budget = round(budget * weight)
+        budget = max(0, round(budget * weight) - spent)
 
     studied_today = tuple(s for s in all_states.values() if s.memory.last == day)
     new_today = sum(1 for s in studied_today if s.memory.first == day)
@@ -398,6 +402,7 @@ def queue(
         budget=budget,
         relocked=tuple(relocked.values()),
         weight=weight,
+        spent=spent,
     )
 
 

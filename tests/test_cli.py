@@ -39,7 +39,7 @@ def test_five_minute_tour(run: Run, sealed_home: Path) -> None:
         "Recorded Matrices and Vectors: good. next: Sat 28 Nov, in 2 days\n"
     )
     later = run("today", now="2026-11-26T21:00").output
-    assert "Studied today: 2 (Linear Algebra, Matrices and Vectors)" in later
+    assert "Studied today: 2, 40 min (Linear Algebra, Matrices and Vectors)" in later
     assert "Nothing left to study today." in later
     assert "No reviews due. Next review: Sat 28 Nov (in 2 days)." in later
 

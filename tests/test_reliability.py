@@ -135,7 +135,10 @@ def test_doctor_repair_moves_torn_entries_aside(run: Run, sealed_home: Path) -> 
     ("args", "needle"),
     [
         (["review", "Calculus", "good", "--at", "2026-11-27T05:00"], "is after the current"),
-        (["review", "Calculus", "good", "--at", "yesterday"], "--at 'yesterday' is not a date"),
+        (
+            ["review", "Calculus", "good", "--at", "last tuesday"],
+            "--at 'last tuesday' is not a date",
+        ),
         (["review", "Calculus", "good", "--minutes", "-1"], "must be ≥ 0"),
         (["review", "Calculus", "good", "--minutes", "ten"], "'ten' is not a valid integer"),
         (["review", "Calc", "okay"], "'okay' is not a rating"),

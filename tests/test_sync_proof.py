@@ -53,7 +53,7 @@ def test_a_conflict_copy_is_merged_not_counted_twice(
     for _ in range(2):
         today = run("today", now="2026-12-01T11:00")
         assert today.exit_code == 0, today.output
-        assert "Studied today: 2 (Linear Algebra, Calculus)" in today.output
+        assert "Studied today: 2, 30 min (Linear Algebra, Calculus)" in today.output  # 30 once
         assert _reviews(run, "Linear Algebra", "2026-12-01T11:00") == ["good"]
         shutil.rmtree(store.Home(sealed_home).cache_dir, ignore_errors=True)
     result = run("review", "Derivatives", "good", now="2026-12-01T11:30")

@@ -1,0 +1,222 @@
+"""The daily loop with less typing (issue 15, first part): shell completion, forgiving
+`review`, relative `--at`, `config get`/`unset`, and a time budget that counts what was
+already studied today."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from studyplan.cli import cli
+
+from .conftest import Run, log_text
+
+TWINS = """# Twins
+## 1. Basics
+- [ ] Statistics Basics
+- [ ] Statistics Advanced
+- [ ] Probability
+"""
+
+
+def complete(words: str, cword: int, home: Path) -> list[str]:
+    """What bash completion offers, through click's completion environment variables."""
+    result = CliRunner().invoke(
+        cli,
+        [],
+        prog_name="studyplan",
+        env={
+            "_STUDYPLAN_COMPLETE": "bash_complete",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(cword),
+            "STUDYPLAN_HOME": str(home),
+        },
+    )
+    assert result.exit_code == 0, result.output
+    return [line for line in result.output.splitlines() if line]
+
+
+def test_completion_offers_topic_ids_ratings_and_config_keys(sealed_home: Path) -> None:
+    assert complete("studyplan review lin", 2, sealed_home) == [
+        "plain,linear-algebra",
+        "plain,linear-algebra-for-ml",
+        "plain,linear-regression",
+    ]
+    # By title too, whatever the case.
+    assert complete("studyplan show Backprop", 2, sealed_home) == ["plain,backpropagation"]
+    assert complete("studyplan review linear-algebra e", 3, sealed_home) == ["plain,easy"]
+    assert complete("studyplan review linear-algebra ", 3, sealed_home) == [
+        "plain,again",
+        "plain,hard",
+        "plain,good",
+        "plain,easy",
+    ]
+    assert complete("studyplan config set new", 3, sealed_home) == ["plain,new_per_day"]
+    assert complete("studyplan config unset study", 3, sealed_home) == ["plain,study_start"]
+
+
+def test_completion_with_a_broken_config_offers_nothing_and_no_traceback(
+    sealed_home: Path,
+) -> None:
+    (sealed_home / "studyplan.toml").write_text("new_per_day = [\n", encoding="utf-8")
+    assert complete("studyplan review lin", 2, sealed_home) == []
+
+
+def test_a_name_matching_several_topics_means_the_one_on_today_s_list(
+    run: Run, sealed_home: Path, tmp_path: Path
+) -> None:
+    roadmap = tmp_path / "twins.md"
+    roadmap.write_text(TWINS, encoding="utf-8")
+    (sealed_home / "studyplan.toml").write_text(
+        'timezone = "UTC"\nfuzz = false\ndevice = "laptop"\nnew_per_day = 1\n', encoding="utf-8"
+    )
+    result = run("review", "statistics", "good", now="2026-12-01T09:00", roadmap=roadmap)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "('statistics' matches 2 topics; took Statistics Basics, the one on today's list.)"
+    )
+    assert 'card = "statistics-basics"' in log_text(sealed_home)
+    # Now neither is listed (one new topic a day): the name is ambiguous again.
+    again = run("review", "statistics", "good", now="2026-12-01T10:00", roadmap=roadmap)
+    assert again.exit_code == 2
+    assert "'statistics' matches 2 topics" in again.stderr
+    assert log_text(sealed_home).count("\n[[review]]\n") == 1
+
+
+def test_a_second_review_on_the_same_day_says_when_the_first_was(
+    run: Run, sealed_home: Path
+) -> None:
+    run("review", "Linear Algebra", "good", now="2026-12-01T09:15")
+    second = run("review", "Linear Algebra", "hard", now="2026-12-01T18:00")
+    assert second.exit_code == 0
+    assert second.stderr == (
+        "studyplan: warning: Linear Algebra was already reviewed that day, at 09:15; both "
+        "sessions count ('studyplan undo' takes this one back)\n"
+    )
+    assert log_text(sealed_home).count("\n[[review]]\n") == 2
+
+
+@pytest.mark.parametrize(
+    ("at", "logged"),
+    [
+        ("yesterday 21:30", "2026-11-30T21:30:00+01:00"),
+        ("Yesterday at 7:05", "2026-11-30T07:05:00+01:00"),
+        ("yesterday evening", "2026-11-30T20:00:00+01:00"),
+        ("yesterday", "2026-11-30T12:00:00+01:00"),
+        ("today 07:15", "2026-12-01T07:15:00+01:00"),
+    ],
+)
+def test_at_accepts_yesterday_and_today(run: Run, sealed_home: Path, at: str, logged: str) -> None:
+    result = run("review", "Calculus", "good", "--at", at, now="2026-12-01T09:00")
+    assert result.exit_code == 0, result.output
+    entry = tomllib.loads(log_text(sealed_home))["review"][0]
+    assert entry["at"].isoformat() == logged
+
+
+@pytest.mark.parametrize(
+    ("at", "message"),
+    [
+        ("yesterday 25:00", "--at 'yesterday 25:00' is not a date or time"),
+        ("tomorrow 09:00", "--at 'tomorrow 09:00' is not a date or time"),
+    ],
+)
+def test_relative_at_that_cannot_be_logged_is_refused(
+    run: Run, sealed_home: Path, at: str, message: str
+) -> None:
+    result = run("review", "Calculus", "good", "--at", at, now="2026-12-01T09:00")
+    assert result.exit_code != 0
+    assert message in result.stderr
+    assert log_text(sealed_home) == ""
+
+
+def test_config_get_and_unset(run: Run, sealed_home: Path) -> None:
+    config = sealed_home / "studyplan.toml"
+    assert run("config", "set", "study_start", "07:30").output == 'study_start = "07:30"\n'
+    assert run("config", "get", "study_start").output == '"07:30"\n'
+    assert run("config", "get", "daily_minutes").output == "(unset)\n"
+    assert run("config", "get", "new_per_day").output == "2\n"
+    assert run("config", "unset", "study_start").output == "study_start = (unset)  (default)\n"
+    assert config.read_text(encoding="utf-8") == (
+        "# studyplan settings; 'studyplan config' lists every key with its meaning.\n"
+        'timezone = "Europe/Berlin"\ndevice = "laptop"\nfuzz = false\n'
+    )
+    before = config.read_bytes()
+    wrong = run("config", "unset", "study_strat")
+    assert wrong.exit_code == 2
+    assert wrong.stderr == (
+        "studyplan: error: unknown key 'study_strat' (did you mean 'study_start'?); "
+        "'studyplan config' lists the keys\n"
+    )
+    assert config.read_bytes() == before
+
+
+def test_the_budget_counts_minutes_already_studied_today(run: Run, sealed_home: Path) -> None:
+    (sealed_home / "studyplan.toml").write_text(
+        'timezone = "UTC"\nfuzz = false\ndevice = "laptop"\ndaily_minutes = 90\nnew_per_day = 5\n',
+        encoding="utf-8",
+    )
+    fresh = json.loads(run("today", "--json", now="2026-12-01T08:00").output)
+    assert sum(e["minutes"] for e in fresh["new"]) <= 90
+    assert len(fresh["new"]) == 3  # 30 min each by default
+    run("review", "Linear Algebra", "good", "--minutes", "60", now="2026-12-01T09:00")
+    later = run("today", now="2026-12-01T10:00").output
+    assert "Studied today: 1, 60 min (Linear Algebra); 30 min of the time budget left" in later
+    listed = json.loads(run("today", "--json", now="2026-12-01T10:00").output)
+    assert [e["minutes"] for e in listed["new"]] == [30]
+    # The next day starts with the whole budget again.
+    tomorrow = json.loads(run("today", "--json", now="2026-12-02T08:00").output)
+    assert sum(e["minutes"] for e in (*tomorrow["reviews"], *tomorrow["new"])) <= 90
+    assert len(tomorrow["reviews"]) + len(tomorrow["new"]) == 3
+
+
+def test_every_package_the_code_imports_is_declared() -> None:
+    """PyYAML is imported directly; arriving through python-frontmatter is not enough."""
+    import ast
+    import re
+    import sys
+
+    root = Path(__file__).parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {
+        re.split(r"[<>=!~\[ ;]", spec, maxsplit=1)[0].lower()
+        for spec in [*project["dependencies"], *project["optional-dependencies"]["plot"]]
+        + project["optional-dependencies"]["optimize"]
+    }
+    distribution = {
+        "yaml": "pyyaml",
+        "frontmatter": "python-frontmatter",
+        "tomli_w": "tomli-w",
+        "markdown_it": "markdown-it-py",
+        "fsrs_rs_python": "fsrs-rs-python",
+    }
+    imported: set[str] = set()
+    for path in (root / "studyplan").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"studyplan", "__future__"}
+    missing = {m for m in third_party if distribution.get(m, m).lower() not in declared}
+    assert missing == set()
+    assert "yaml" in third_party
+
+
+def test_install_hints_name_a_command_that_works_outside_a_clone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from studyplan import optimize
+
+    monkeypatch.setitem(sys.modules, "fsrs_rs_python", None)  # as if not installed
+    with pytest.raises(optimize.OptimizerMissing) as missing:
+        optimize._rs()
+    assert str(missing.value) == (
+        "optimizing needs fsrs-rs-python: pip install fsrs-rs-python (from a clone of "
+        "studyplan: pip install '.[optimize]')"
+    )
