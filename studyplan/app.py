@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -25,6 +25,7 @@ from studyplan.model import (
     Roadmap,
     Undo,
 )
+from studyplan.words import plural
 
 if TYPE_CHECKING:
     from studyplan.export import Meta, NoteRef
@@ -314,13 +315,17 @@ class Study:
     def scheduler(self) -> memory.Fsrs:
         return memory.Fsrs(self.policy)
 
-    def queue(self, budget: int | None = None) -> schedule.Queue:
+    def queue(self, budget: int | None = None, more: int = 0) -> schedule.Queue:
+        """Today's list; `more` new topics beyond today's limit (`today --more N`)."""
         _check_minutes(budget)
+        policy = self.policy
+        if more:
+            policy = policy._replace(new_per_day=policy.new_per_day + more)
         return schedule.queue(
             self.roadmap,
             self.states,
             self.today,
-            self.policy,
+            policy,
             budget,
             graph=self.graph,
             calibration=self.calibration(frozen=True),
@@ -573,8 +578,21 @@ class Study:
         )
         return Recorded(memory.state(card, memories[card.id]), rippled, gains)
 
-    def undo(self) -> Review:
-        """Mark this device's last counted review as undone (an appended entry)."""
+    def recent(self, days: int) -> list[Review]:
+        """Counted reviews of every device on the last `days` study days up to now,
+        oldest first."""
+        hour = self.config.day_start_hour
+        first = self.today - timedelta(days=days - 1)
+        found = [
+            r
+            for r in self.history.effective()
+            if r.at <= self.now and clock.study_day(r.at, hour) >= first
+        ]
+        return sorted(found, key=lambda r: (r.at, r.id))
+
+    def undo(self, *, dry_run: bool = False) -> Review:
+        """Mark this device's last counted review as undone (an appended entry); with
+        `dry_run`, only say which one that would be."""
         path = self.paths.log_path(self.device)
         with store.locked(path):
             history = self.history
@@ -587,7 +605,8 @@ class Study:
             if not own:
                 raise LogError(f"nothing to undo: {path} has no counted review")
             last = own[-1]
-            store.append(path, "undo", store.undo_table(Undo(review=last.id, at=self.now)))
+            if not dry_run:
+                store.append(path, "undo", store.undo_table(Undo(review=last.id, at=self.now)))
         return last
 
     def sync_ticks(self, *, mature_only: bool) -> tuple[Path, Ticked]:
@@ -773,7 +792,8 @@ class Study:
                     Check(
                         "note",
                         "orphans",
-                        f"{sum(orphans.values())} reviews of {len(orphans)} ids not in the "
+                        f"{plural(sum(orphans.values()), 'review')} of "
+                        f"{plural(len(orphans), 'id')} not in the "
                         f"roadmap: {listed}; renamed or deleted items keep their history "
                         "('studyplan rename OLD NEW' moves it to a card)",
                     )

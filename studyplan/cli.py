@@ -24,6 +24,7 @@ from studyplan.errors import RoadmapError, StudyplanError
 from studyplan.memory import CardState
 from studyplan.model import Card, Rating
 from studyplan.schedule import Blocker, Entry, Queue
+from studyplan.words import plural
 
 if TYPE_CHECKING:
     from studyplan.export import NoteRef, Notes
@@ -254,17 +255,25 @@ def cli(
     metavar="N",
     help="Fit the list into N minutes, using each topic's expected minutes.",
 )
+@click.option(
+    "--more",
+    type=click.IntRange(0, 1000),
+    default=0,
+    metavar="N",
+    help="Take N more new topics today than the daily limit allows.",
+)
 @json_option
 @click.pass_context
-def today(ctx: click.Context, budget: int | None, as_json: bool) -> None:
+def today(ctx: click.Context, budget: int | None, more: int, as_json: bool) -> None:
     """What to study today: due reviews (most at risk first), then new topics.
 
     \b
     studyplan today
     studyplan today --minutes 90
+    studyplan today --more 1
     """
     study = _study(ctx)
-    q = study.queue(budget)
+    q = study.queue(budget, more=more)
     if as_json:
         from studyplan.export import entry_json, iso
 
@@ -351,7 +360,7 @@ def _effort(minutes: int, session: int) -> str:
 
 
 def _topics(n: int) -> str:
-    return f"{n} topic" if n == 1 else f"{n} topics"
+    return plural(n, "topic")
 
 
 def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[str]:
@@ -383,7 +392,11 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
     if q.due_left_out:
         lines.append(f"{q.due_left_out} more due, over {over}: they come first tomorrow.")
     if q.new_left_out and (q.budget is not None or new_per_day > 0):
-        lines.append(f"{q.new_left_out} more new topics are open, over {over}.")
+        more_new = plural(q.new_left_out, "more new topic", "more new topics")
+        verb = "is" if q.new_left_out == 1 else "are"
+        lines.append(
+            f"{more_new} {verb} open, over {over} ('studyplan today --more 1' takes one more)."
+        )
     if q.locked and not q.new and not q.new_left_out:
         lines.append(f"{q.locked} new topics wait for earlier sections to be studied.")
     for blocker in q.relocked:
@@ -523,7 +536,10 @@ def plan(
     if fmt == "md" and plain and study.vault_root is not None:
         target = study.vault_root / study.config.plan_folder / target
     store.write_export(study.paths, target, data.encode("utf-8"), force=force)
-    click.echo(f"Wrote {target} ({len(result.days)} days, {result.topics} topics).", err=True)
+    click.echo(
+        f"Wrote {target} ({plural(len(result.days), 'day')}, {plural(result.topics, 'topic')}).",
+        err=True,
+    )
 
 
 def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:
@@ -692,12 +708,54 @@ def review(
 
 
 @cli.command()
+@click.option("--dry-run", is_flag=True, help="Say what would be taken back; change nothing.")
 @click.pass_context
-def undo(ctx: click.Context) -> None:
+def undo(ctx: click.Context, dry_run: bool) -> None:
     """Take back the last review logged on this device (kept in the log as undone)."""
     study = _study(ctx)
-    last = study.undo()
-    out(f"Undid {last.title or last.card}: {last.rating.label} at {clock.fmt_moment(last.at)}.")
+    last = study.undo(dry_run=dry_run)
+    what = f"{last.title or last.card}: {last.rating.label} at {clock.fmt_moment(last.at)}"
+    out(f"Would undo {what} (nothing changed)." if dry_run else f"Undid {what}.")
+
+
+@cli.command("log")
+@click.option("--days", type=click.IntRange(1, 36500), default=7, show_default=True, metavar="N")
+@json_option
+@click.pass_context
+def log_(ctx: click.Context, days: int, as_json: bool) -> None:
+    """Recent reviews of every device, oldest first (undone ones left out)."""
+    study = _study(ctx)
+    found = study.recent(days)
+    titles = {c.id: c.title for c in study.roadmap.cards}
+    if as_json:
+        _dump(
+            [
+                {
+                    "id": r.id,
+                    "card": r.card,
+                    "title": titles.get(r.card, r.title or r.card),
+                    "rating": r.rating.label,
+                    "at": r.at.isoformat(),
+                    "minutes": r.minutes,
+                    "device": r.device,
+                }
+                for r in found
+            ]
+        )
+        return
+    if not found:
+        out(f"No reviews in the last {plural(days, 'day')}.")
+        return
+    from studyplan.cells import column, pad
+
+    width = column([titles.get(r.card, r.title or r.card) for r in found], title_limit())
+    for r in found:
+        minutes = f"{r.minutes:>3} min" if r.minutes is not None else "   -   "
+        title = pad(titles.get(r.card, r.title or r.card), width)
+        line = f"{clock.fmt_moment(r.at)}  {r.rating.label:<5}  {minutes}  {title}"
+        out(f"{line}  {r.device or ''}".rstrip())
+    total = sum(r.minutes or 0 for r in found)
+    out(f"{plural(len(found), 'review')}, {total} min, in the last {plural(days, 'day')}.")
 
 
 @cli.command()
@@ -784,7 +842,7 @@ def topics(ctx: click.Context, as_json: bool) -> None:
         return
     from studyplan.cells import column, pad
 
-    lines = [style(study.roadmap.title, bold=True) + f"  ({len(rows)} topics)"]
+    lines = [style(study.roadmap.title, bold=True) + f"  ({plural(len(rows), 'topic')})"]
     width = column([card.id for card, _, _ in rows], None)  # ids whole: they are typed
     section: object = object()
     for card, state, st in rows:
@@ -946,7 +1004,7 @@ def graph(ctx: click.Context, fmt: str) -> None:
     source = f" + {study.map_path.name}" if study.map_path is not None else ""
     lines = [
         style(roadmap.title, bold=True)
-        + f"  ({len(built.edges)} links; {study.roadmap_path.name}{source})"
+        + f"  ({plural(len(built.edges), 'link')}; {study.roadmap_path.name}{source})"
     ]
     for card in roadmap.cards:
         edges = built.direct(card.id)
@@ -1076,7 +1134,7 @@ def progress(ctx: click.Context, as_json: bool) -> None:
     share = p.studied / p.total if p.total else 0
     lines += [
         "",
-        f"{p.studied} of {p.total} topics studied ({share:.0%}), {p.mature} mature, "
+        f"{p.studied} of {plural(p.total, 'topic')} studied ({share:.0%}), {p.mature} mature, "
         f"{p.done} ticked done · average recall now {_percent(p.recall)}",
     ]
     if p.next_section is not None:
@@ -1084,14 +1142,14 @@ def progress(ctx: click.Context, as_json: bool) -> None:
         shown = ", ".join(c.title for c in p.blocking[:4])
         more = f" and {len(p.blocking) - 4} more" if len(p.blocking) > 4 else ""
         lines.append(
-            f"Next to unlock: {_section_name(nxt.number, nxt.title)}, after {len(p.blocking)} more "
-            f"topic{'s' if len(p.blocking) != 1 else ''}: {shown}{more}"
+            f"Next to unlock: {_section_name(nxt.number, nxt.title)}, after "
+            f"{plural(len(p.blocking), 'more topic', 'more topics')}: {shown}{more}"
         )
     else:
         lines.append("Every section is open.")
     lines += [
-        f"Streak: {p.streak} day{'s' if p.streak != 1 else ''} · last 7 days: {p.last7[0]} "
-        f"reviews, {p.last7[1]} min · last 30 days: {p.last30[0]} reviews, {p.last30[1]} min",
+        f"Streak: {plural(p.streak, 'day')} · last 7 days: {plural(p.last7[0], 'review')}, "
+        f"{p.last7[1]} min · last 30 days: {plural(p.last30[0], 'review')}, {p.last30[1]} min",
         f"FSRS parameters: {study.parameters_label}",
         f"Credit: {_transfer_label(study)}",
         f"Legend: {LEGEND}",
@@ -1163,12 +1221,13 @@ def forecast(ctx: click.Context, days: int, png: Path | None, force: bool, as_js
     for r in rows:
         cells = round(r.reviews * 30 / peak)
         bar = style("█" * cells, fg="cyan") + " " * (30 - cells)
-        plural = "review" if r.reviews == 1 else "reviews"
-        detail = f"{r.reviews} {plural}, {r.minutes} min" if r.reviews else "-"
+        detail = f"{plural(r.reviews, 'review')}, {r.minutes} min" if r.reviews else "-"
         lines.append(f"{clock.fmt_day(r.day):<10}  {bar}  {detail}")
     total_reviews = sum(r.reviews for r in rows)
     total_minutes = sum(r.minutes for r in rows)
-    lines.append(f"Total: {total_reviews} reviews, {total_minutes} min; new topics come on top.")
+    lines.append(
+        f"Total: {plural(total_reviews, 'review')}, {total_minutes} min; new topics come on top."
+    )
     out("\n".join(lines))
 
 
@@ -1214,7 +1273,7 @@ def optimize(ctx: click.Context, retention: bool, dry_run: bool) -> None:
         return
     fitted, changed = study.optimize(write=not dry_run)
     lines = [
-        f"Scored {fitted.scored} reviews (out of sample; same-day reviews not scored).",
+        f"Scored {plural(fitted.scored, 'review')} (out of sample; same-day reviews not scored).",
         "",
         "                   log loss   RMSE(bins)",
         f"FSRS-6 defaults    {fitted.default.log_loss:8.4f}   {fitted.default.rmse_bins:9.4f}",
@@ -1267,8 +1326,11 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
         if (root / ".obsidian").is_dir()
         else " (no .obsidian folder: not opened in Obsidian yet?)"
     )
-    out(f"vault    {root} ({len(found.notes)} notes){obsidian}")
-    out(f"roadmap  {path} ({len(roadmap.cards)} cards, {len(links.notes)} linked notes found)")
+    out(f"vault    {root} ({plural(len(found.notes), 'note')}){obsidian}")
+    out(
+        f"roadmap  {path} ({plural(len(roadmap.cards), 'card')}, "
+        f"{plural(len(links.notes), 'linked note')} found)"
+    )
     if links.unresolved:
         missing = len(links.unresolved)
         out(f"         {missing} links have no note yet ('studyplan doctor' lists them)")

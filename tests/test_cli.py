@@ -24,7 +24,8 @@ def test_today_on_the_bundled_roadmap(run: Run) -> None:
         "  §1  Linear Algebra        topic   30 min  new\n"
         "  §1  Matrices and Vectors  topic   30 min  new · unlocks Eigenvalues and Eigenvectors\n"
         "\n"
-        "10 more new topics are open, over today's limit.\n"
+        "10 more new topics are open, over today's limit ('studyplan today --more 1' takes "
+        "one more).\n"
         '2 topics, about 60 min. Log each with: studyplan review "TOPIC" again|hard|good|easy\n'
     )
 
@@ -339,7 +340,7 @@ def test_doctor_reports_problems_and_orphans(run: Run, sealed_home: Path, tmp_pa
     assert lines[2].startswith("problem  log      1 file in")
     assert lines[3].startswith(f"problem  log      {log}:23: unreadable entry")
     assert lines[5] == (
-        "note     orphans  1 reviews of 1 ids not in the roadmap: two (1); "
+        "note     orphans  1 review of 1 id not in the roadmap: two (1); "
         "renamed or deleted items keep their history ('studyplan rename OLD NEW' moves it "
         "to a card)"
     )

@@ -220,3 +220,65 @@ def test_install_hints_name_a_command_that_works_outside_a_clone(
         "optimizing needs fsrs-rs-python: pip install fsrs-rs-python (from a clone of "
         "studyplan: pip install '.[optimize]')"
     )
+
+
+def test_log_lists_recent_reviews_of_every_device_oldest_first(run: Run, sealed_home: Path) -> None:
+    run("review", "Linear Algebra", "good", "--minutes", "45", now="2026-11-20T09:00")
+    run("review", "Calculus", "hard", now="2026-11-30T18:00")
+    (sealed_home / "log" / "phone.toml").write_text(
+        '[[review]]\nid = "p1"\ncard = "matrices-and-vectors"\nrating = "easy"\n'
+        "minutes = 20\nat = 2026-11-30T08:30:00+01:00\n",
+        encoding="utf-8",
+    )
+    text = run("log", now="2026-12-01T09:00").output
+    assert text == (
+        "Mon 30 Nov 08:30  easy    20 min  Matrices and Vectors  phone\n"
+        "Mon 30 Nov 18:00  hard      -     Calculus              laptop\n"
+        "2 reviews, 20 min, in the last 7 days.\n"
+    )
+    listed = json.loads(run("log", "--days", "30", "--json", now="2026-12-01T09:00").output)
+    assert [(r["card"], r["rating"], r["minutes"], r["device"]) for r in listed] == [
+        ("linear-algebra", "good", 45, "laptop"),
+        ("matrices-and-vectors", "easy", 20, "phone"),
+        ("calculus", "hard", None, "laptop"),
+    ]
+    assert listed[0]["title"] == "Linear Algebra"
+    assert listed[1]["at"] == "2026-11-30T08:30:00+01:00"
+    assert run("log", "--days", "1", now="2026-12-01T09:00").output == (
+        "No reviews in the last 1 day.\n"
+    )
+
+
+def test_undo_dry_run_says_what_it_would_take_back_and_changes_nothing(
+    run: Run, sealed_home: Path
+) -> None:
+    run("review", "Linear Algebra", "good", now="2026-12-01T09:00")
+    before = log_text(sealed_home)
+    dry = run("undo", "--dry-run", now="2026-12-01T10:00")
+    assert dry.output == "Would undo Linear Algebra: good at Tue 1 Dec 09:00 (nothing changed).\n"
+    assert log_text(sealed_home) == before
+    assert run("undo", now="2026-12-01T10:00").output == (
+        "Undid Linear Algebra: good at Tue 1 Dec 09:00.\n"
+    )
+    assert log_text(sealed_home) != before
+
+
+def test_today_more_takes_more_new_topics(run: Run) -> None:
+    usual = json.loads(run("today", "--json", now="2026-12-01T09:00").output)
+    more = json.loads(run("today", "--more", "2", "--json", now="2026-12-01T09:00").output)
+    assert [e["id"] for e in usual["new"]] == ["linear-algebra", "matrices-and-vectors"]
+    assert [e["id"] for e in more["new"]] == [
+        "linear-algebra",
+        "matrices-and-vectors",
+        "linear-algebra-for-ml",
+        "statistics-probability",
+    ]
+
+
+def test_counted_words_agree_with_their_numbers() -> None:
+    from studyplan.words import plural
+
+    assert [plural(n, "review") for n in (0, 1, 2)] == ["0 reviews", "1 review", "2 reviews"]
+    assert plural(1, "entry") == "1 entry"
+    assert plural(3, "entry") == "3 entries"
+    assert plural(2, "more new topic", "more new topics") == "2 more new topics"

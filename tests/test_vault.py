@@ -267,7 +267,7 @@ def test_orphans_keep_history_and_rename_reattaches_it(
     roadmap = in_vault / "Roadmaps" / "ML Path.md"
     roadmap.write_bytes(roadmap.read_bytes().replace(b"Linear Regression [[", b"Linear Models [["))
     doctor = run("doctor", now="2026-11-26T10:00").output
-    assert "1 reviews of 1 ids not in the roadmap: linear-regression (1)" in doctor
+    assert "1 review of 1 id not in the roadmap: linear-regression (1)" in doctor
     assert log_text(sealed_home).count("\n[[review]]\n") == 1
     moved = run("rename", "linear-regression", "Linear Models", now="2026-11-26T10:00")
     assert (
