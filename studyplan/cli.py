@@ -293,6 +293,29 @@ def today(ctx: click.Context, budget: int | None, more: int, as_json: bool) -> N
         return
     for line in render_today(q, study.roadmap.title, study.policy.new_per_day, study.notes):
         out(line)
+    for line in _uncovered(study, q):
+        out(line)
+
+
+def _uncovered(study: Study, q: Queue) -> list[str]:
+    """Due topics that a review today would have covered had it been rated good: say why
+    they are still listed."""
+    if not (study.policy.graph and study.graph.edges and q.reviews):
+        return []
+    listed = {e.card.id: e.card for e in q.reviews}
+    lines = []
+    for done in q.studied_today:
+        rating = Rating(done.memory.last_rating) if done.memory.last_rating else None
+        if rating is None or rating >= Rating.GOOD:
+            continue
+        below = [listed[e.target] for e in study.graph.direct(done.card.id) if e.target in listed]
+        if below:
+            names = ", ".join(c.title for c in below)
+            lines.append(
+                f"{done.card.title} was rated {rating.label} today, so it covers none of "
+                f"{names}: {'it is' if len(below) == 1 else 'they are'} listed."
+            )
+    return lines
 
 
 def _note_text(card: Card, ref: NoteRef | None) -> tuple[str, str | None]:
@@ -323,6 +346,8 @@ def _entry_lines(entries: tuple[Entry, ...], today: date, width: int, notes: Not
             else:
                 since = f"due since {clock.fmt_day(e.state.due, today)}"
             recall = f", recall {e.retrievability:.0%}" if e.retrievability is not None else ""
+            if e.state.memory.last == today:
+                recall = ", just reviewed"  # again today: 100 % would say the wrong thing
             colour = "red" if e.state.due < today else "yellow" if e.state.due == today else "cyan"
             why = style(since + recall, fg=colour)
             if e.covers or e.check:
@@ -379,6 +404,8 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
     if q.reviews:
         lines.append(style(f"Reviews due ({len(q.reviews)})", bold=True))
         lines += _entry_lines(q.reviews, today_, width, notes)
+    elif q.due_left_out:
+        pass  # reviews are due, but none fits: said below, not "no reviews due"
     elif q.next_due is not None:
         lines.append(
             f"No reviews due. Next review: {clock.fmt_day(q.next_due, today_)} "
@@ -662,6 +689,11 @@ def review(
         out(f"({study.chosen}.)")
     before = study.state_of(card)
     blocking = study.blockers(card) if not before.studied and not card.done else ()
+    # Was it on today's list, perhaps pulled forward to cover others? (Only a card that
+    # exercises others can cover, so most reviews skip building the list.)
+    listed = None
+    if before.studied and study.policy.graph and study.graph.direct(card.id):
+        listed = next((e for e in study.queue().reviews if e.card.id == card.id), None)
     recorded = study.record(card, rating, minutes, when)
     after = recorded.state
     today_ = study.today
@@ -680,9 +712,13 @@ def review(
             f"{card.title} was already reviewed that day, at {first_at:%H:%M}; both sessions "
             "count ('studyplan undo' takes this one back)"
         )
-    elif before.studied and before.due is not None and before.due > today_:
+    elif before.studied and before.due is not None and before.due > today_ and listed is None:
         due = clock.fmt_day(before.due, today_)
         warn(f"{card.title} was not due until {due}; counted as an early review")
+    if listed is not None and listed.covers and rating < Rating.GOOD:
+        names = ", ".join(c.title for c in listed.covers)
+        verb = "stays" if len(listed.covers) == 1 else "stay"
+        out(f"{names} {verb} due: a review covers others only when rated good or easy.")
     if recorded.rippled:
         names = ", ".join(
             c.title + (f" ({gain:+.1f} d)" if abs(gain) >= 0.05 else "")
@@ -942,9 +978,13 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
             if state.memory.credits and state.stability and state.stability > own + 0.05
             else ""
         )
+        # On the day of a session the forgetting curve starts at 100 %: that says "just
+        # reviewed", not "remembered for sure" (minutes after an `again`, least of all).
+        fresh = state.memory.last == today_ and (recall or 0.0) > 0.995
+        recall_text = "just reviewed" if fresh else f"recall now {recall or 0.0:.0%}"
         out(
             f"  memory    stability {state.stability:.1f} days{credit}, difficulty "
-            f"{state.difficulty:.2f}, recall now {recall:.0%}"
+            f"{state.difficulty:.2f}, {recall_text}"
         )
         cards = study.roadmap.by_id() if state.memory.lent else {}
         for day, source, gain in state.memory.lent:

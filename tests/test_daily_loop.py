@@ -282,3 +282,67 @@ def test_counted_words_agree_with_their_numbers() -> None:
     assert plural(1, "entry") == "1 entry"
     assert plural(3, "entry") == "3 entries"
     assert plural(2, "more new topic", "more new topics") == "2 more new topics"
+
+
+COVER = "# M\n## 1. M\n- [ ] A\n- [ ] B\n- [ ] C (requires:: [[A]], [[B]])\n"
+
+
+def _covering(run: Run, sealed_home: Path, tmp_path: Path) -> Path:
+    """A and B due on 9 Dec, C due on the 11th and pulled forward to cover them (C's
+    last review was hard, so it gave A and B no credit)."""
+    roadmap = tmp_path / "cover.md"
+    roadmap.write_text(COVER, encoding="utf-8")
+    (sealed_home / "studyplan.toml").write_text(
+        'timezone = "UTC"\nfuzz = false\ndevice = "laptop"\ntransfer = 1.0\n', encoding="utf-8"
+    )
+    for day, topic, rating in (
+        ("01", "A", "good"),
+        ("01", "B", "good"),
+        ("01", "C", "good"),
+        ("02", "A", "good"),
+        ("02", "B", "good"),
+        ("03", "C", "hard"),
+    ):
+        run("review", topic, rating, now=f"2026-12-{day}T09:00", roadmap=roadmap)
+    return roadmap
+
+
+def test_a_pulled_forward_cover_is_listed_as_such_and_not_called_early(
+    run: Run, sealed_home: Path, tmp_path: Path
+) -> None:
+    roadmap = _covering(run, sealed_home, tmp_path)
+    today = run("today", now="2026-12-09T09:00", roadmap=roadmap).output
+    assert (
+        "  §1  C  topic   30 min  due Fri 11 Dec, recall 91% · 2 days early, covers A, B" in today
+    )
+    result = run("review", "C", "good", now="2026-12-09T10:00", roadmap=roadmap)
+    assert result.exit_code == 0
+    assert result.stderr == ""  # no "not due until … counted as an early review"
+
+
+def test_a_cover_rated_below_good_leaves_what_it_covered_due(
+    run: Run, sealed_home: Path, tmp_path: Path
+) -> None:
+    roadmap = _covering(run, sealed_home, tmp_path)
+    result = run("review", "C", "hard", now="2026-12-09T10:00", roadmap=roadmap)
+    assert "A, B stay due: a review covers others only when rated good or easy." in (result.output)
+    later = json.loads(run("today", "--json", now="2026-12-09T20:00", roadmap=roadmap).output)
+    assert [e["id"] for e in later["reviews"]] == ["a", "b"]
+    said = run("today", now="2026-12-09T20:00", roadmap=roadmap).output
+    assert said.endswith("C was rated hard today, so it covers none of A, B: they are listed.\n")
+
+
+def test_show_says_just_reviewed_on_the_day_of_an_again(run: Run) -> None:
+    run("review", "Linear Algebra", "good", now="2026-11-26T09:00")
+    run("review", "Linear Algebra", "again", now="2026-11-28T09:00")
+    shown = run("show", "Linear Algebra", now="2026-11-28T09:30").output
+    assert "just reviewed" in shown
+    assert "recall now 100%" not in shown
+    assert "recall now" in run("show", "Linear Algebra", now="2026-11-29T09:30").output
+
+
+def test_no_reviews_due_is_not_said_when_they_are_over_the_budget(run: Run) -> None:
+    run("review", "Linear Algebra", "good", "--minutes", "40", now="2026-11-26T09:00")
+    text = run("today", "--minutes", "10", now="2026-11-28T09:00").output
+    assert "No reviews due" not in text
+    assert "1 more due, over the time budget: they come first tomorrow." in text
