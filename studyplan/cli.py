@@ -743,6 +743,98 @@ def review(
         warn(f"{card.title} is marked [-] (skipped) in the roadmap; it will not be scheduled")
 
 
+def _launch(uri: str) -> None:
+    click.launch(uri)
+
+
+def _key(stdin: Any) -> str:
+    """One key from the terminal, without Enter. Unlike `click.getchar`, keys typed
+    ahead are kept (click's raw mode flushes pending input)."""
+    if sys.platform == "win32":
+        return click.getchar()
+    import termios
+    import tty
+
+    fd = stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setraw(fd, termios.TCSANOW)
+        data = os.read(fd, 1)
+        if data and data[0] >= 0xC0:  # the first byte of a longer UTF-8 character
+            data += os.read(fd, 1 + (data[0] >= 0xE0) + (data[0] >= 0xF0))
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+    if not data:
+        raise EOFError
+    return data.decode("utf-8", errors="replace")
+
+
+@cli.command()
+@click.pass_context
+def study(ctx: click.Context) -> None:
+    """A guided session through today's list, one topic at a time.
+
+    Each topic is shown with why it is listed and where its note or first resource is;
+    the sitting is timed. Answer with one key: 1-4 or a/h/g/e to rate (logged at once,
+    as `review` logs it), o to open the note or link, s to skip, u to undo the last
+    review of this session, q to quit. Without a terminal (a pipe, a script) it reads
+    one line per answer, and a rating may carry the minutes: `g 40`.
+
+    \b
+    studyplan study
+    printf 'g 40\nq\n' | studyplan study
+    """
+    import time
+
+    from studyplan.session import Session
+
+    first = _study(ctx)
+
+    def make_study() -> Study:
+        return Study(
+            home=first.home,
+            roadmap_override=first.roadmap_override,
+            now_text=first.now_text,
+            vault_override=first.vault_override,
+        )
+
+    stdin = sys.stdin
+    keys = stdin.isatty() and sys.stdout.isatty()
+
+    def read() -> str | None:
+        if keys:
+            click.echo("> ", nl=False)
+            try:
+                key = _key(stdin)
+            except (EOFError, KeyboardInterrupt):
+                return None
+            click.echo(key)
+            return "q" if key in ("\x03", "\x04") else key
+        line = stdin.readline()
+        return line.rstrip("\r\n") if line else None
+
+    def ask_minutes(timed: int | None) -> int | None:
+        """The timed minutes, editable: Enter keeps them, a number replaces them."""
+        shown = f" [{timed}]" if timed is not None else ""
+        click.echo(f"Minutes{shown}: ", nl=False)
+        answer = stdin.readline().strip()
+        if not answer:
+            return timed
+        return int(answer) if answer.isdigit() and int(answer) <= 24 * 60 else timed
+
+    desktop = sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    Session(
+        make_study=make_study,
+        read=read,
+        write=out,
+        elapsed=time.monotonic,
+        ask_minutes=ask_minutes if keys else None,
+        launch=_launch if keys and desktop else None,
+    ).run()
+
+
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Say what would be taken back; change nothing.")
 @click.pass_context
