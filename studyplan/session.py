@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from studyplan import clock
 from studyplan.app import Study
@@ -61,6 +62,27 @@ def parse_answer(text: str) -> Answer | None:
     if len(words) == 2 and words[1].isdigit() and int(words[1]) <= 24 * 60:
         return Answer(rating=rating, minutes=int(words[1]))
     return None
+
+
+def _why(entry: Entry, today: date) -> str:
+    """As `today` says it: "due since Tue 1 Dec, recall 87%", "covers …", "new …"."""
+    if entry.new:
+        return entry.why
+    due = entry.state.due
+    assert due is not None
+    if due > today:
+        text = f"due {clock.fmt_day(due, today)}"
+    elif due == today:
+        text = "due today"
+    else:
+        text = f"due since {clock.fmt_day(due, today)}"
+    if entry.state.memory.last == today:
+        text += ", just reviewed"
+    elif entry.retrievability is not None:
+        text += f", recall {entry.retrievability:.0%}"
+    if entry.covers or entry.check:
+        text += " · " + entry.why
+    return text
 
 
 @dataclass
@@ -161,7 +183,7 @@ class Session:
         section = f"§{card.section}" if card.section is not None else "§-"
         self.write("")
         self.write(f"[{index + 1}/{total}] {kind} · {section} {card.title}")
-        self.write(f"  {card.kind.value}, about {entry.minutes} min · {entry.why}")
+        self.write(f"  {card.kind.value}, about {entry.minutes} min · {_why(entry, study.today)}")
         found = material(study, card)
         if found is not None:
             self.write(f"  open      {found[0]}")
