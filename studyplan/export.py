@@ -219,8 +219,12 @@ def _uri_suffix(meta: Meta, card: Card) -> str:
 def plan_ics(plan: Plan, meta: Meta) -> bytes:
     """One all-day event per day, or one timed block per topic from `study_start`.
 
-    UIDs are derived from the roadmap, the day and the card, so importing a regenerated
-    plan updates the events instead of adding copies.
+    Importing a regenerated plan updates the events instead of adding copies: a day's
+    event is named by the roadmap and the day (a day of the plan with nothing left on it
+    is sent as cancelled), a topic's block by the roadmap, the card and which session of
+    that card it is (the 3rd session of Linear Algebra keeps its UID when the plan moves
+    it to another day). SEQUENCE grows with the moment of the export, so calendars take
+    the newer version.
     """
     from zoneinfo import ZoneInfo
 
@@ -234,16 +238,31 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"Study plan: {meta.roadmap.title}")
     stamp = meta.generated.astimezone(ZoneInfo("UTC"))
+    sequence = _sequence(meta.generated)
     domain = f"{slugify(meta.note_name)}.studyplan"
     zone = ZoneInfo(meta.zone)
+    local_now = meta.generated.astimezone(zone)
     for q in plan.days:
         entries = _entries(q)
         if not entries:
+            if meta.study_start is None:
+                # Nothing left that day: a cancelled event replaces one imported before.
+                event = Event()
+                event.add("uid", f"{q.day.isoformat()}@{domain}")
+                event.add("dtstamp", stamp)
+                event.add("sequence", sequence)
+                event.add("dtstart", q.day)
+                event.add("dtend", q.day + timedelta(days=1))
+                event.add("summary", "Study: nothing planned")
+                event.add("status", "CANCELLED")
+                event.add("transp", "TRANSPARENT")
+                calendar.add_component(event)
             continue
         if meta.study_start is None:
             event = Event()
             event.add("uid", f"{q.day.isoformat()}@{domain}")
             event.add("dtstamp", stamp)
+            event.add("sequence", sequence)
             event.add("dtstart", q.day)
             event.add("dtend", q.day + timedelta(days=1))
             event.add("summary", f"Study: {len(entries)} topics (~{q.minutes} min)")
@@ -260,11 +279,15 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
             calendar.add_component(event)
             continue
         begin = datetime.combine(q.day, meta.study_start, tzinfo=zone)
+        if begin < local_now:  # today, after the study start: from the next quarter hour
+            begin = _next_quarter(local_now)
         for kind, e in entries:
             end = begin + timedelta(minutes=e.minutes)
             event = Event()
-            event.add("uid", f"{q.day.isoformat()}-{e.card.id}@{domain}")
+            session = e.state.memory.reviewed + 1  # which session of this card it is
+            event.add("uid", f"{e.card.id}-{session}@{domain}")
             event.add("dtstamp", stamp)
+            event.add("sequence", sequence)
             event.add("dtstart", begin)
             event.add("dtend", end)
             event.add("summary", f"{e.card.title} ({kind})")
@@ -277,6 +300,23 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
             begin = end
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
+
+
+def _sequence(generated: datetime) -> int:
+    """Minutes since 2020 at the export: grows with every later export, with no state
+    to keep (RFC 5545 asks only that a revision's SEQUENCE be larger)."""
+    from zoneinfo import ZoneInfo
+
+    epoch = datetime(2020, 1, 1, tzinfo=ZoneInfo("UTC"))
+    return max(0, int((generated - epoch).total_seconds() // 60))
+
+
+def _next_quarter(moment: datetime) -> datetime:
+    """The next quarter hour at or after `moment` (seconds dropped)."""
+    base = moment.replace(second=0, microsecond=0)
+    if base < moment:
+        base += timedelta(minutes=1)
+    return base + timedelta(minutes=(-base.minute) % 15)
 
 
 def forecast_png(rows: Sequence[ForecastDay], title: str) -> bytes:

@@ -4,7 +4,7 @@ import csv
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import frontmatter
@@ -220,20 +220,57 @@ def test_ics_timed_blocks_carry_the_time_zone(run: Run, sealed_home: Path) -> No
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
     events = list(calendar.walk("VEVENT"))
     assert [str(e["UID"]) for e in events] == [
-        "2026-11-30-linear-algebra@ml-learning-path.studyplan",
-        "2026-11-30-matrices-and-vectors@ml-learning-path.studyplan",
-        "2026-12-01-eigenvalues-and-eigenvectors@ml-learning-path.studyplan",
-        "2026-12-01-linear-algebra-for-ml@ml-learning-path.studyplan",
+        "linear-algebra-1@ml-learning-path.studyplan",
+        "matrices-and-vectors-1@ml-learning-path.studyplan",
+        "eigenvalues-and-eigenvectors-1@ml-learning-path.studyplan",
+        "linear-algebra-for-ml-1@ml-learning-path.studyplan",
     ]
     starts = [e.decoded("DTSTART") for e in events]
+    # 08:00 now: today's blocks start at the next quarter hour, not at 07:30 (past).
     assert [s.isoformat() for s in starts] == [
-        "2026-11-30T07:30:00+01:00",
         "2026-11-30T08:00:00+01:00",
+        "2026-11-30T08:30:00+01:00",
         "2026-12-01T07:30:00+01:00",
         "2026-12-01T08:00:00+01:00",
     ]
     assert str(starts[0].tzinfo) == "Europe/Berlin"
-    assert "DTSTART;TZID=Europe/Berlin:20261130T073000" in text.replace("\r\n", "\n")
+    assert "DTSTART;TZID=Europe/Berlin:20261201T073000" in text.replace("\r\n", "\n")
+
+
+def test_ics_a_topic_that_moves_a_day_keeps_its_uid_and_the_newer_export_wins(
+    run: Run, sealed_home: Path
+) -> None:
+    config = sealed_home / "studyplan.toml"
+    config.write_text(config.read_text() + 'study_start = "07:30"\n')
+    monday = ics_events(run("plan", "--days", "3", "--format", "ics", now=NOW).output)
+    # Nothing studied on Monday: on Tuesday the plan moves Monday's topics to Tuesday.
+    tuesday = ics_events(
+        run("plan", "--days", "3", "--format", "ics", now="2026-12-01T06:00").output
+    )
+    before = {str(e["UID"]): e.decoded("DTSTART").isoformat() for e in monday}
+    after = {str(e["UID"]): e.decoded("DTSTART").isoformat() for e in tuesday}
+    moved = "linear-algebra-1@ml-learning-path.studyplan"
+    assert (before[moved], after[moved]) == (
+        "2026-11-30T08:00:00+01:00",
+        "2026-12-01T07:30:00+01:00",
+    )
+    # The whole plan slid by a day: the same seven sessions, all updated, none added.
+    assert sorted(before) == sorted(after)
+    assert len(before) == 7
+    assert [int(e["SEQUENCE"]) for e in monday][0] < [int(e["SEQUENCE"]) for e in tuesday][0]
+    assert int(monday[0]["SEQUENCE"]) == (
+        (datetime(2026, 11, 30, 7, 0) - datetime(2020, 1, 1)).days * 24 * 60 + 7 * 60
+    )
+
+
+def test_ics_a_day_left_empty_is_sent_cancelled(run: Run, sealed_home: Path) -> None:
+    config = sealed_home / "studyplan.toml"
+    config.write_text(config.read_text() + "new_per_day = 0\n")
+    events = ics_events(run("plan", "--days", "2", "--format", "ics", now=NOW).output)
+    assert [(str(e["UID"]), str(e["STATUS"])) for e in events] == [
+        ("2026-11-30@ml-learning-path.studyplan", "CANCELLED"),
+        ("2026-12-01@ml-learning-path.studyplan", "CANCELLED"),
+    ]
 
 
 def test_output_file_is_written_and_foreign_files_are_protected(run: Run, tmp_path: Path) -> None:
