@@ -713,6 +713,20 @@ class Study:
         except StudyplanError as error:
             checks.append(Check("problem", "roadmap", str(error)))
             roadmap = None
+        if roadmap is not None and self.map_path is None:
+            from studyplan import mapcarry
+
+            source = mapcarry.original(self.roadmap_path, [store.bundled_roadmap()])
+            if source is not None:
+                checks.append(
+                    Check(
+                        "note",
+                        "map",
+                        f"{self.roadmap_path.name} is a copy of {source.name}, whose "
+                        f"prerequisite map is not beside it: copy {mapcarry.beside(source)} to "
+                        f"{mapcarry.beside(self.roadmap_path)} (or set prerequisite_map)",
+                    )
+                )
         try:
             history = store.read_history(self.paths, cache=False)
         except StudyplanError as error:

@@ -1442,7 +1442,7 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
     studyplan init --vault ~/Notes --roadmap "ML Learning Path"
     """
 
-    from studyplan import store
+    from studyplan import mapcarry, store
     from studyplan.vault import find_roadmap, refine, scan
 
     study = _study(ctx)
@@ -1451,6 +1451,9 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
     path = find_roadmap(found, note)
     roadmap = store.read_roadmap(path)
     links = refine(roadmap, found)
+    carried = None
+    if not study.config.prerequisite_map:  # a map set by hand stays as it is
+        carried = mapcarry.carry(path, [study.roadmap_path, store.bundled_roadmap()])
     updated = study.config._replace(vault=_portable(root, study.home), roadmap=note)
     store.save_config(study.paths, updated)
     obsidian = (
@@ -1465,7 +1468,12 @@ def init(ctx: click.Context, vault_dir: Path, note: str) -> None:
     )
     if links.unresolved:
         missing = len(links.unresolved)
-        out(f"         {missing} links have no note yet ('studyplan doctor' lists them)")
+        verb = "has" if missing == 1 else "have"
+        out(
+            f"         {plural(missing, 'link')} {verb} no note yet ('studyplan doctor' lists them)"
+        )
+    if carried is not None:
+        out(f"map      {carried[1]} (copied from {carried[0]}: the note is a copy of that roadmap)")
     out(f"config   {study.paths.config_path} written")
 
 
@@ -1595,9 +1603,18 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
     studyplan rename svm "Support Vector Machines"
     """
     study = _study(ctx)
+    titles = {r.title for r in study.history.effective() if r.card == old and r.title}
     card, count, held = study.rename(old, new)
-    what = f"{count} review{'s' if count != 1 else ''}" + (" and its suspension" if held else "")
+    what = plural(count, "review") + (" and its suspension" if held else "")
     out(f"Moved {what} from '{old}' to {card.title} ({card.id}).")
+    # The map names topics by title or id: say where it still names the old one.
+    names = {old, *titles}
+    for problem in study.graph.problems:
+        stale = [n for n in sorted(names) if f"'{n}'" in problem]
+        if stale:
+            where = problem.split(": ", 1)[0]
+            fix = f"change it to '{card.title}'"
+            out(f"The prerequisite map still names '{stale[0]}' ({where}): {fix}.")
 
 
 # --- doctor ----------------------------------------------------------------------------

@@ -224,7 +224,7 @@ def test_init_writes_the_config_and_finds_the_roadmap_by_name(
     assert result.output.splitlines() == [
         f"vault    {vault_dir} (8 notes)",
         f"roadmap  {vault_dir / 'Roadmaps' / 'ML Path.md'} (9 cards, 6 linked notes found)",
-        "         1 links have no note yet ('studyplan doctor' lists them)",
+        "         1 link has no note yet ('studyplan doctor' lists them)",
         f"config   {sealed_home / 'studyplan.toml'} written",
     ]
     config = (sealed_home / "studyplan.toml").read_text(encoding="utf-8")
@@ -361,3 +361,75 @@ def test_init_writes_a_vault_path_every_synced_device_can_read(
     monkeypatch.setenv("STUDYPLAN_HOME", str(other))
     assert run("init", "--vault", str(vault_dir), "--roadmap", "ML Roadmap").exit_code == 0
     assert 'vault = "~/My Vault"\n' in (other / "studyplan.toml").read_text(encoding="utf-8")
+
+
+def test_init_carries_the_bundled_map_along_with_a_copy_of_the_roadmap(
+    run: Run, tmp_path: Path, sealed_home: Path
+) -> None:
+    from .conftest import SEED
+
+    root = tmp_path / "Vault"
+    (root / ".obsidian").mkdir(parents=True)
+    note = root / "Roadmaps" / "ML Learning Path.md"
+    note.parent.mkdir()
+    # A copy, with a box ticked in Obsidian since: still the same roadmap.
+    note.write_text(
+        SEED.read_text(encoding="utf-8").replace("- [ ] Calculus", "- [x] Calculus", 1),
+        encoding="utf-8",
+    )
+    links_before = run("graph", "--format", "json", now=NOW)
+    assert links_before.exit_code == 0
+    edges = len(json.loads(links_before.output)["edges"])
+    result = run("init", "--vault", str(root), "--roadmap", "ML Learning Path")
+    assert result.exit_code == 0, result.stderr
+    bundled_map = SEED.with_name("ml-learning-path.prerequisites.toml")
+    carried = note.with_name("ML Learning Path.prerequisites.toml")
+    assert (
+        f"map      {carried} (copied from {bundled_map}: the note is a copy of that roadmap)"
+        in (result.output.splitlines())
+    )
+    assert carried.read_bytes() == bundled_map.read_bytes()
+    after = json.loads(run("graph", "--format", "json", now=NOW).output)
+    assert len(after["edges"]) == edges
+    assert edges > 100
+    # A second init leaves the map there alone (never over a file).
+    carried.write_text("# mine\n", encoding="utf-8")
+    again = run("init", "--vault", str(root), "--roadmap", "ML Learning Path")
+    assert "map      " not in again.output
+    assert carried.read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_doctor_notices_a_copy_of_the_roadmap_that_lost_its_map(
+    run: Run, tmp_path: Path, sealed_home: Path
+) -> None:
+    from .conftest import SEED
+
+    copy = tmp_path / "elsewhere" / "my path.md"
+    copy.parent.mkdir()
+    copy.write_bytes(SEED.read_bytes())
+    report = run("doctor", now=NOW, roadmap=copy).output
+    assert (
+        f"note     map      my path.md is a copy of ml-learning-path.md, whose prerequisite map "
+        f"is not beside it: copy {SEED.with_name('ml-learning-path.prerequisites.toml')} to "
+        f"{copy.with_name('my path.prerequisites.toml')} (or set prerequisite_map)"
+    ) in report
+    assert "is a copy of" not in run("doctor", now=NOW).output
+
+
+def test_rename_says_where_the_map_still_names_the_old_title(
+    run: Run, tmp_path: Path, sealed_home: Path
+) -> None:
+    roadmap = tmp_path / "r.md"
+    roadmap.write_text("# R\n## 1. A\n- [ ] Matrices\n- [ ] Eigen\n", encoding="utf-8")
+    roadmap.with_name("r.prerequisites.toml").write_text(
+        '[requires]\n"Eigen" = ["Matrices@0.7"]\n', encoding="utf-8"
+    )
+    run("review", "Matrices", "good", now=NOW, roadmap=roadmap)
+    roadmap.write_text("# R\n## 1. A\n- [ ] Matrix Algebra\n- [ ] Eigen\n", encoding="utf-8")
+    moved = run("rename", "matrices", "Matrix Algebra", now=NOW, roadmap=roadmap)
+    map_file = roadmap.with_name("r.prerequisites.toml")
+    assert moved.output == (
+        "Moved 1 review from 'matrices' to Matrix Algebra (matrix-algebra).\n"
+        f"The prerequisite map still names 'Matrices' ({map_file}:2): "
+        "change it to 'Matrix Algebra'.\n"
+    )
