@@ -690,8 +690,10 @@ class Study:
                 elsewhere.append((path, len(problems)))
         return Repaired(tuple(repaired), tuple(folded), tuple(elsewhere))
 
-    def doctor(self) -> list[Check]:
-        """Check config, roadmap and logs; never raises for what it can report."""
+    def doctor(self, *, everything: bool = False) -> list[Check]:
+        """Check config, roadmap and logs; never raises for what it can report. Long
+        lists are cut to ten names unless `everything`."""
+        limit = None if everything else 10
         checks: list[Check] = []
         try:
             _ = self.config
@@ -791,7 +793,7 @@ class Study:
                 )
             )
         if self.vault_root is not None:
-            checks += self._vault_checks()
+            checks += self._vault_checks(limit)
         if roadmap is not None:
             checks += self._graph_checks()
         if roadmap is not None:
@@ -801,7 +803,9 @@ class Study:
                 if review.card not in known:
                     orphans[review.card] = orphans.get(review.card, 0) + 1
             if orphans:
-                listed = ", ".join(f"{k} ({v})" for k, v in sorted(orphans.items())[:10])
+                listed = ", ".join(f"{k} ({v})" for k, v in sorted(orphans.items())[:limit])
+                if limit is not None and len(orphans) > limit:
+                    listed += f" and {len(orphans) - limit} more ('doctor --all' lists them)"
                 checks.append(
                     Check(
                         "note",
@@ -829,7 +833,7 @@ class Study:
             checks.append(Check("problem", subject, problem))
         return checks
 
-    def _vault_checks(self) -> list[Check]:
+    def _vault_checks(self, limit: int | None = 10) -> list[Check]:
         try:
             vault, links = self.vault, self.links
         except StudyplanError as error:
@@ -842,13 +846,18 @@ class Study:
                 checks.append(Check("problem", "note", f"{vault.root / note.path}: {note.problem}"))
         if links.unresolved:
             targets = sorted(set(links.unresolved.values()), key=str.casefold)
-            shown = ", ".join(f"[[{t}]]" for t in targets[:10])
-            more = f" and {len(targets) - 10} more" if len(targets) > 10 else ""
+            shown = ", ".join(f"[[{t}]]" for t in targets[:limit])
+            more = (
+                f" and {len(targets) - limit} more ('doctor --all' lists them)"
+                if limit is not None and len(targets) > limit
+                else ""
+            )
             checks.append(
                 Check(
                     "note",
                     "links",
-                    f"{len(targets)} linked notes do not exist yet: {shown}{more}",
+                    f"{plural(len(targets), 'linked note')} "
+                    f"{'does' if len(targets) == 1 else 'do'} not exist yet: {shown}{more}",
                 )
             )
         return checks

@@ -97,7 +97,13 @@ def _recorded_anyway(reason: str) -> None:
 
 
 def _color() -> bool | None:
-    return False if os.environ.get("NO_COLOR") else None
+    """NO_COLOR (no-color.org) wins; FORCE_COLOR colours a pipe too; else click decides
+    (colour on a terminal only)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    return None
 
 
 def terminal_columns() -> int | None:
@@ -1626,8 +1632,9 @@ def rename(ctx: click.Context, old: str, new: str) -> None:
     is_flag=True,
     help="Move unreadable log entries into a dated file in <home>/backup, keep the rest.",
 )
+@click.option("--all", "everything", is_flag=True, help="List every name, not the first ten.")
 @click.pass_context
-def doctor(ctx: click.Context, repair: bool) -> None:
+def doctor(ctx: click.Context, repair: bool, everything: bool) -> None:
     """Check the config, the roadmap, the review logs and the caches.
 
     Exits 1 if anything is wrong. A log entry torn by a crash is reported with its file
@@ -1655,7 +1662,7 @@ def doctor(ctx: click.Context, repair: bool) -> None:
                 f"not repaired: {path.name} is {path.stem}'s log, with {n} unreadable "
                 f"entr{'y' if n == 1 else 'ies'}; run 'studyplan doctor --repair' on that device"
             )
-    checks = study.doctor()
+    checks = study.doctor(everything=everything)
     colours = {"ok": "green", "note": "yellow", "problem": "red"}
     for check in checks:
         level = style(f"{check.level:<8}", fg=colours[check.level])

@@ -346,3 +346,31 @@ def test_no_reviews_due_is_not_said_when_they_are_over_the_budget(run: Run) -> N
     text = run("today", "--minutes", "10", now="2026-11-28T09:00").output
     assert "No reviews due" not in text
     assert "1 more due, over the time budget: they come first tomorrow." in text
+
+
+def test_force_color_colours_a_pipe_and_no_color_wins(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR")
+    assert "\x1b[" not in run("today", now="2026-12-01T09:00").output  # a pipe: plain
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = run("today", now="2026-12-01T09:00").output
+    assert "\x1b[1mTue 1 Dec 2026 · Machine Learning Learning Path\x1b[0m" in coloured
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run("today", now="2026-12-01T09:00").output
+
+
+def test_doctor_all_lists_every_missing_note(run: Run, tmp_path: Path, sealed_home: Path) -> None:
+    root = tmp_path / "Vault"
+    (root / ".obsidian").mkdir(parents=True)
+    items = "".join(f"- [ ] Topic {n:02d} [[Note {n:02d}]]\n" for n in range(12))
+    (root / "Path.md").write_text(f"# P\n## 1. A\n{items}", encoding="utf-8")
+    run("init", "--vault", str(root), "--roadmap", "Path")
+    short = run("doctor", now="2026-12-01T09:00").output
+    listed = ", ".join(f"[[Note {n:02d}]]" for n in range(10))
+    assert (
+        f"12 linked notes do not exist yet: {listed} and 2 more ('doctor --all' lists them)"
+    ) in short
+    full = run("doctor", "--all", now="2026-12-01T09:00").output
+    everything = ", ".join(f"[[Note {n:02d}]]" for n in range(12))
+    assert f"12 linked notes do not exist yet: {everything}\n" in full
