@@ -158,7 +158,7 @@ def test_a_prerequisite_cycle_is_reported_not_looped_on(run: Run, in_vault: Path
         "until you remove one of them"
     ) in lines
     assert "ok       graph    3 prerequisite and part links" in lines
-    assert "note     links    1 linked notes do not exist yet: [[No Such Note]]" in lines
+    assert "note     links    1 linked note does not exist yet: [[No Such Note]]" in lines
     assert f"ok       vault    {in_vault} (8 notes)" in lines
     run("review", "alpha", "good", now=NOW)  # studying one of them breaks the deadlock
     plan = json.loads(run("plan", "--days", "3", "--format", "json", now=NOW).output)
