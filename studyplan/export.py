@@ -320,7 +320,28 @@ def _next_quarter(moment: datetime) -> datetime:
 
 
 def forecast_png(rows: Sequence[ForecastDay], title: str) -> bytes:
-    """The forecast as a PNG bar chart (matplotlib, an optional extra)."""
+    """The forecast as a PNG bar chart at 150 dpi (matplotlib, an optional extra)."""
+    import io
+
+    figure = forecast_figure(rows, title)
+    from matplotlib import pyplot
+
+    try:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=PNG_DPI)
+    finally:
+        pyplot.close(figure)
+    return buffer.getvalue()
+
+
+PNG_DPI = 150
+
+
+def forecast_figure(rows: Sequence[ForecastDay], title: str) -> Any:
+    """The chart a learner reads: one bar of reviews per day (whole-number ticks), its
+    minutes written on it (no line drawn through empty days), days named as the terminal
+    names them ("Mon 30 Nov"), weekends shaded, the first day marked as today, and a
+    legend. The caller closes it."""
     try:
         import matplotlib
     except ImportError:
@@ -328,28 +349,49 @@ def forecast_png(rows: Sequence[ForecastDay], title: str) -> bytes:
             "--png needs matplotlib: pip install matplotlib (from a clone of studyplan: "
             "pip install '.[plot]')"
         ) from None
-    import io
-
     matplotlib.use("Agg")
-    from matplotlib import dates, pyplot
+    from matplotlib import pyplot
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
 
-    figure, axes = pyplot.subplots(figsize=(10, 4), dpi=100)
-    try:
-        days = [float(dates.date2num(r.day)) for r in rows]  # type: ignore[no-untyped-call]
-        axes.xaxis_date()
-        axes.bar(days, [r.reviews for r in rows], color="#4c78a8", label="reviews")
-        axes.set_ylabel("reviews due")
-        axes.set_title(f"Reviews due · {title}")
-        minutes = axes.twinx()
-        minutes.plot(days, [r.minutes for r in rows], color="#f58518", label="minutes")
-        minutes.set_ylabel("expected minutes")
-        figure.autofmt_xdate()
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    finally:
-        pyplot.close(figure)
-    return buffer.getvalue()
+    figure, axes = pyplot.subplots(figsize=(10, 4))
+    positions = list(range(len(rows)))
+    today = rows[0].day if rows else None
+    for x, row in zip(positions, rows, strict=True):
+        if row.day.weekday() >= 5:
+            axes.axvspan(x - 0.5, x + 0.5, color="#eeeeee", zorder=0)
+    colours = ["#e45756" if r.day == today else "#4c78a8" for r in rows]
+    bars = axes.bar(positions, [r.reviews for r in rows], color=colours, zorder=2)
+    peak = max((r.reviews for r in rows), default=0)
+    for bar, row in zip(bars, rows, strict=True):
+        if row.reviews:
+            axes.annotate(
+                f"{row.minutes} min",
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+            )
+    axes.set_xticks(positions)
+    axes.set_xticklabels(
+        [clock.fmt_day(r.day, today) for r in rows], rotation=45, ha="right", fontsize=8
+    )
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(0, max(1, peak) * 1.2)
+    axes.set_ylabel("reviews due")
+    axes.set_title(f"Reviews due · {title}")
+    axes.legend(
+        handles=[
+            Patch(color="#e45756", label="today"),
+            Patch(color="#4c78a8", label="reviews due (minutes on the bar)"),
+            Patch(color="#eeeeee", label="weekend"),
+        ],
+        loc="upper right",
+        fontsize=8,
+    )
+    figure.tight_layout()
+    return figure
 
 
 def pace_lines(pace: Pace, today: date) -> list[str]:

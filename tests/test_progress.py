@@ -151,7 +151,47 @@ def test_forecast_png(run: Run, tmp_path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 10_000
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    assert (width, height) == (1000, 400)
+    assert (width, height) == (1500, 600)  # 10 × 4 inches at 150 dpi
+
+
+def test_forecast_chart_is_made_for_a_learner() -> None:
+    pytest.importorskip("matplotlib")
+    from datetime import date
+
+    from matplotlib import pyplot
+
+    from studyplan.export import forecast_figure
+    from studyplan.progress import ForecastDay
+
+    rows = [
+        ForecastDay(date(2026, 11, 27), 3, 95),  # a Friday: today
+        ForecastDay(date(2026, 11, 28), 0, 0),
+        ForecastDay(date(2026, 11, 29), 1, 40),
+        ForecastDay(date(2026, 11, 30), 2, 70),
+    ]
+    figure = forecast_figure(rows, "Path")
+    try:
+        axes = figure.axes[0]
+        assert [t.get_text() for t in axes.get_xticklabels()] == [
+            "Fri 27 Nov",
+            "Sat 28 Nov",
+            "Sun 29 Nov",
+            "Mon 30 Nov",
+        ]
+        assert all(float(t).is_integer() for t in axes.get_yticks())
+        assert axes.get_lines() == []  # no line through the empty Saturday
+        assert [t.get_text() for t in axes.texts] == ["95 min", "40 min", "70 min"]
+        assert [t.get_text() for t in axes.get_legend().get_texts()] == [
+            "today",
+            "reviews due (minutes on the bar)",
+            "weekend",
+        ]
+        bars = axes.patches[-4:]
+        assert bars[0].get_facecolor() != bars[3].get_facecolor()  # today stands out
+        shaded = axes.patches[:-4]  # the weekend spans, behind the bars
+        assert len(shaded) == 2
+    finally:
+        pyplot.close(figure)
 
 
 def test_optimize_refuses_with_few_reviews_and_leaves_config_alone(
