@@ -106,6 +106,7 @@ class Study:
     now_text: str | None = None
     warnings: list[str] = field(default_factory=list)
     chosen: str | None = None  # how `find` chose among namesakes, for the output
+    ticks_checked: bool = False  # plan notes' ticked boxes looked for (once a command)
 
     @cached_property
     def paths(self) -> store.Home:

@@ -136,6 +136,13 @@ def out(text: str = "") -> None:
     click.echo(text, color=_color())
 
 
+def warn_plain(text: str) -> None:
+    """A line on stderr that is news, not a warning (stdout stays the command's own)."""
+    from studyplan.cells import safe
+
+    click.echo(safe(text), err=True, color=_color())
+
+
 def warn(text: str) -> None:
     from studyplan.cells import safe
 
@@ -149,7 +156,25 @@ def style(text: str, **kwargs: Any) -> str:
 def _study(ctx: click.Context) -> Study:
     study = ctx.find_object(Study)
     assert study is not None
+    if not study.ticks_checked:
+        study.ticks_checked = True
+        if ctx.command.name not in _NO_PICK_UP and study.vault_root is not None:
+            _pick_up_ticks(study)
     return study
+
+
+# Commands that only look at or set up the home: they log no ticked boxes.
+_NO_PICK_UP = {"config", "set", "get", "unset", "path", "init", "doctor", "import"}
+
+
+def _pick_up_ticks(study: Study) -> None:
+    """Boxes ticked in plan notes are logged before the command looks at the log."""
+    from studyplan.ticks import pick_up
+
+    for path, count in pick_up(study):
+        root = study.vault_root
+        shown = path.relative_to(root) if root is not None and path.is_relative_to(root) else path
+        warn_plain(f"Logged {plural(count, 'review')} ticked in {shown}.")
 
 
 def _flush_warnings(study: Study) -> None:

@@ -191,7 +191,11 @@ def plan_markdown(plan: Plan, meta: Meta, pace: Pace | None = None) -> str:
         for kind, e in entries:
             where = f"§{e.card.section} · " if e.card.section is not None else ""
             why = f" · {e.why}" if e.covers or e.check else ""
-            lines.append(f"- [ ] {_link(e.card, meta)} · {kind} · {where}{e.minutes} min{why}")
+            # The hidden comment names the card, so a tick can be logged (ticks.py).
+            lines.append(
+                f"- [ ] {_link(e.card, meta)} · {kind} · {where}{e.minutes} min{why} "
+                f"%%studyplan:{e.card.id}%%"
+            )
             lines += [f"    - [{_md_text(r.title)}](<{r.url}>)" for r in e.card.resources]
         if entries:
             lines.append(f"- Total: {q.minutes} min")

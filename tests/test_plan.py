@@ -154,7 +154,8 @@ def test_csv(run: Run) -> None:
 
 
 LINK = re.compile(
-    r"^- \[ \] \[\[([^|\]]+)\|([^\]]+)\]\] · (review|new) · §(\d+) · (\d+) min(?: · (.+))?$"
+    r"^- \[ \] \[\[([^|\]]+)\|([^\]]+)\]\] · (review|new) · §(\d+) · (\d+) min(?: · (.+?))? "
+    r"%%studyplan:([a-z0-9-]+)%%$"
 )
 
 
@@ -189,10 +190,10 @@ def test_markdown_note_parses_back_and_links_real_cards(run: Run) -> None:
     for line in boxes:
         match = LINK.match(line)
         assert match, line
-        target, title, _, section, _, _ = match.groups()
+        target, title, _, section, _, _, ident = match.groups()
         card = cards[title]
         expected = card.note or f"ml-learning-path#{card.section_heading}"
-        assert (target, int(section)) == (expected, card.section)
+        assert (target, int(section), ident) == (expected, card.section, card.id)
 
 
 def ics_events(text: str) -> list:  # type: ignore[type-arg]
