@@ -20,6 +20,7 @@ from studyplan.model import (
     DayStamp,
     History,
     Policy,
+    Postpone,
     Rating,
     Review,
     Roadmap,
@@ -591,21 +592,29 @@ class Study:
         ]
         return sorted(found, key=lambda r: (r.at, r.id))
 
-    def undo(self, *, dry_run: bool = False) -> Review:
-        """Mark this device's last counted review as undone (an appended entry); with
-        `dry_run`, only say which one that would be."""
+    def undo(self, *, dry_run: bool = False) -> Review | Postpone:
+        """Mark this device's last counted review or postpone (the one written last) as
+        undone (an appended entry); with `dry_run`, only say which one that would be."""
         path = self.paths.log_path(self.device)
         with store.locked(path):
             history = self.history
             undone = {u.review for u in history.undos}
-            own = (
-                [r for r in store.read_log(path).reviews if r.id not in undone]
-                if path.exists()
-                else []
-            )
-            if not own:
+            own = store.read_log(path) if path.exists() else store.LogFile()
+            reviews = [r for r in own.reviews if r.id not in undone]
+            postpones = [p for p in own.postpones if p.id not in undone]
+            if not reviews and not postpones:
                 raise LogError(f"nothing to undo: {path} has no counted review")
-            last = own[-1]
+            last: Review | Postpone
+            if reviews and postpones:
+                # Whichever was written last: back-dated reviews make `at` no guide.
+                text = path.read_bytes()
+                review, later = reviews[-1], postpones[-1]
+                after = text.rfind(f'id = "{later.id}"'.encode()) > text.rfind(
+                    f'id = "{review.id}"'.encode()
+                )
+                last = later if after else review
+            else:
+                last = reviews[-1] if reviews else postpones[-1]
             if not dry_run:
                 store.append(path, "undo", store.undo_table(Undo(review=last.id, at=self.now)))
         return last

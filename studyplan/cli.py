@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -822,12 +822,7 @@ def study(ctx: click.Context) -> None:
     first = _study(ctx)
 
     def make_study() -> Study:
-        return Study(
-            home=first.home,
-            roadmap_override=first.roadmap_override,
-            now_text=first.now_text,
-            vault_override=first.vault_override,
-        )
+        return _study_again(first)
 
     stdin = sys.stdin
     keys = stdin.isatty() and sys.stdout.isatty()
@@ -870,11 +865,86 @@ def study(ctx: click.Context) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be taken back; change nothing.")
 @click.pass_context
 def undo(ctx: click.Context, dry_run: bool) -> None:
-    """Take back the last review logged on this device (kept in the log as undone)."""
+    """Take back the last review (or postpone) logged on this device (kept in the log
+    as undone)."""
+    from studyplan.model import Postpone
+
     study = _study(ctx)
     last = study.undo(dry_run=dry_run)
-    what = f"{last.title or last.card}: {last.rating.label} at {clock.fmt_moment(last.at)}"
+    done = (
+        f"postponed by {plural(last.days, 'day')}"
+        if isinstance(last, Postpone)
+        else last.rating.label
+    )
+    what = f"{last.title or last.card}: {done} at {clock.fmt_moment(last.at)}"
     out(f"Would undo {what} (nothing changed)." if dry_run else f"Undid {what}.")
+
+
+@cli.command()
+@click.argument("topic", shell_complete=_complete_topic)
+@click.argument("days", type=click.IntRange(1, 365), default=1, required=False)
+@click.pass_context
+def postpone(ctx: click.Context, topic: str, days: int) -> None:
+    """Not now: TOPIC is not due before DAYS days from today (default 1), unless you
+    review it first. Logged (so it syncs); 'studyplan undo' takes it back.
+
+    \b
+    studyplan postpone "Linear Algebra"
+    studyplan postpone backprop 3
+    """
+    from studyplan.postponement import postpone as put_off
+
+    study = _study(ctx)
+    card = study.find(topic, prefer_today=True)
+    if study.chosen:
+        out(f"({study.chosen}.)")
+    before = study.state_of(card).due
+    entry = put_off(study, card, days)
+    after = _study_again(study).state_of(card).due
+    assert after is not None
+    assert before is not None
+    today_ = study.today
+    was = (
+        f" (was {clock.fmt_day(before, today_)})"
+        if before != after
+        else " (no change: later already)"
+    )
+    out(
+        f"Postponed {card.title} by {plural(entry.days, 'day')}: due "
+        f"{clock.fmt_day(after, today_)}{was}. 'studyplan undo' takes it back."
+    )
+
+
+def _standing_postpones(
+    study: Study, card_id: str, last_at: datetime | None
+) -> list[tuple[Any, date]]:
+    """The card's postpones since its last review, not undone: (entry, not due before)."""
+    from studyplan.model import resolve_moves
+    from studyplan.postponement import not_before
+
+    history = study.history
+    if not history.postpones:
+        return []
+    undone = {u.review for u in history.undos}
+    renamed = resolve_moves(history.moves)
+    return [
+        (p, not_before(p, study.config.day_start_hour))
+        for p in history.postpones
+        if renamed.get(p.card, p.card) == card_id
+        and p.id not in undone
+        and p.at <= study.now
+        and (last_at is None or p.at > last_at)
+    ]
+
+
+def _study_again(study: Study) -> Study:
+    """A fresh study of the same home: it reads what was just appended."""
+    return Study(
+        home=study.home,
+        roadmap_override=study.roadmap_override,
+        now_text=study.now_text,
+        vault_override=study.vault_override,
+    )
 
 
 @cli.command("log")
@@ -1031,6 +1101,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
     blocking = study.blockers(card) if not state.studied and not card.done else ()
     recall = state.retrievability(study.scheduler, today_)
     st = status(state, today_, bool(blocking))
+    put_off = _standing_postpones(study, card.id, state.memory.last_at)
     if as_json:
         from studyplan.export import card_json, iso, round4
 
@@ -1054,6 +1125,10 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                 "blocked_by": [b.card.id for b in blocking],
                 "blocked_why": [b.reason for b in blocking],
                 "today": _why_today(study, card, blocking),
+                "postponed": [
+                    {"id": p.id, "days": p.days, "at": p.at.isoformat(), "until": iso(until)}
+                    for p, until in put_off
+                ],
                 "reviews": [
                     {
                         "rating": s.review.rating.label,
@@ -1092,6 +1167,11 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
         assert state.due is not None
         when = f"{clock.fmt_day(state.due, today_)} ({clock.relative(state.due, today_)})"
         out(f"  status    {'due since' if state.due < today_ else 'due'} {when}")
+        for entry, until in put_off:
+            out(
+                f"  postponed {plural(entry.days, 'day')} on {clock.fmt_moment(entry.at)} "
+                f"(not due before {clock.fmt_day(until, today_)}; 'studyplan undo' takes it back)"
+            )
         from studyplan.memory import earned
 
         own = earned(state.memory)

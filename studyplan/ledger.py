@@ -26,6 +26,7 @@ from studyplan.model import (
     LogProblem,
     Move,
     Policy,
+    Postpone,
     Review,
     Suspension,
     resolve_moves,
@@ -44,7 +45,7 @@ from studyplan.store import (
     unread_logs,
 )
 
-SNAPSHOT_VERSION = 14
+SNAPSHOT_VERSION = 15
 SAVE_EVERY = 100
 
 
@@ -88,6 +89,7 @@ class Snapshot(NamedTuple):
     suspensions: list[Suspension]
     seen: array[int]  # sorted `merge.key` of every review id folded in (counted or undone)
     calibration: memory.Calibration  # the transfer learned from the audits folded in
+    postpones: list[Postpone]  # applied when read (`postponement.overlay`), never folded
 
 
 class Standing(NamedTuple):
@@ -196,6 +198,7 @@ def _standing(
         suspensions=[],
         seen=array("Q"),
         calibration=memory.Calibration(),
+        postpones=[],
     )
     # The logs' own caches only pay when a snapshot has to be folded again (a setting
     # changed, an old review undone): on a first run, the snapshot about to be written is
@@ -269,6 +272,7 @@ def _update(
     moves = [*snap.moves, *settled.moves]
     renamed = resolve_moves([*moves, *extra.moves])
     suspensions = [*snap.suspensions, *settled.suspensions]
+    postpones = list({p.id: p for p in [*snap.postpones, *settled.postpones]}.values())
     undone = snap.undone | settled_undone
     base = [
         r._replace(card=renamed[r.card]) if r.card in renamed else r
@@ -308,6 +312,7 @@ def _update(
             suspensions,
             array("Q", sorted([*snap.seen, *(key(r.id) for r in settled_reviews)])),
             calibration.copy(),
+            postpones,
         )
         _save(home, saved)
 
@@ -330,8 +335,11 @@ def _update(
             memories = memory.fold(
                 stamps + late_stamps, policy, None, scheduler, graph, calibration
             )
+    from studyplan.postponement import overlay
+
+    standing_postpones = [*postpones, *extra.postpones]
     return Standing(
-        memories=memories,
+        memories=overlay(memories, standing_postpones, renamed, undone | extra_undone, hour, now),
         problems=(*problems, *extra.problems),
         reviews=total + len(late),
         rebuilt=full,

@@ -202,6 +202,17 @@ class LogProblem(NamedTuple):
         return f"{where}: {self.message}"
 
 
+class Postpone(NamedTuple):
+    """A `postpone` entry: the card is not due before `days` days after the study day
+    of `at`, unless it is reviewed in the meantime. Undone by `undo`, like a review."""
+
+    id: str
+    card: str
+    days: int
+    at: datetime
+    title: str | None = None
+
+
 class History(NamedTuple):
     """Everything read from the review logs."""
 
@@ -210,6 +221,7 @@ class History(NamedTuple):
     problems: tuple[LogProblem, ...] = ()
     moves: tuple[Move, ...] = ()
     suspensions: tuple[Suspension, ...] = ()
+    postpones: tuple[Postpone, ...] = ()
 
     def effective(self) -> tuple[Review, ...]:
         """Reviews that count (not undone), under the card ids they were moved to."""

@@ -206,8 +206,8 @@ class Session:
             self.write("Nothing logged in this session to undo.")
             return None
         last = self.logged.pop()
-        undone = self.make_study().undo()
-        self.write(f"Undid {last.card.title}: {undone.rating.label}.")
+        self.make_study().undo()
+        self.write(f"Undid {last.card.title}: {last.rating.label}.")
         return last.index
 
     def _summary(self) -> None:

@@ -28,6 +28,7 @@ from studyplan.model import (
     History,
     LogProblem,
     Move,
+    Postpone,
     Rating,
     Review,
     Roadmap,
@@ -568,6 +569,33 @@ def _suspension_from(entry: dict[str, Any], on: bool) -> Suspension:
     return Suspension(card=card, at=at, on=on, title=title if isinstance(title, str) else None)
 
 
+def _postpone_from(entry: dict[str, Any]) -> Postpone:
+    ident, card, days, at = entry.get("id"), entry.get("card"), entry.get("days"), entry.get("at")
+    if not isinstance(ident, str) or not ident:
+        raise ValueError("postpone entry has no 'id' (torn or hand-edited entry)")
+    if not isinstance(card, str) or not card:
+        raise ValueError("postpone entry has no 'card' id (torn or hand-edited entry)")
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_POSTPONE:
+        raise ValueError(f"postpone 'days' must be a whole number 1-{MAX_POSTPONE}, got {days!r}")
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise ValueError(f"postpone 'at' must be a date-time with offset, got {at!r}")
+    if not 1900 <= at.year <= 2200:
+        raise ValueError(f"postpone 'at' {at.date().isoformat()} is outside 1900–2200")
+    title = entry.get("title")
+    return Postpone(ident, card, days, at, title if isinstance(title, str) else None)
+
+
+MAX_POSTPONE = 365
+
+
+def postpone_table(entry: Postpone) -> dict[str, Any]:
+    table: dict[str, Any] = {"id": entry.id, "card": entry.card, "days": entry.days}
+    if entry.title:
+        table["title"] = entry.title
+    table["at"] = toml_moment(entry.at)
+    return table
+
+
 def suspension_table(entry: Suspension) -> tuple[str, dict[str, Any]]:
     """The log table and entry for a suspension (`at` last, as for reviews)."""
     table: dict[str, Any] = {"card": entry.card}
@@ -627,6 +655,7 @@ class LogFile:
     moves: list[Move] = field(default_factory=list)
     problems: list[LogProblem] = field(default_factory=list)
     suspensions: list[Suspension] = field(default_factory=list)
+    postpones: list[Postpone] = field(default_factory=list)
 
     def extend(self, other: LogFile) -> None:
         self.reviews += other.reviews
@@ -634,6 +663,7 @@ class LogFile:
         self.moves += other.moves
         self.problems += other.problems
         self.suspensions += other.suspensions
+        self.postpones += other.postpones
 
 
 class Mark(NamedTuple):
@@ -680,7 +710,7 @@ class _LogCache:
     entries: LogFile
 
 
-LOG_CACHE_VERSION = 7
+LOG_CACHE_VERSION = 8
 
 
 def _check_schema(data: dict[str, Any], path: Path) -> None:
@@ -726,6 +756,7 @@ def read_log_parts(
             moves=list(result.moves),
             problems=list(result.problems),
             suspensions=list(result.suspensions),
+            postpones=list(result.postpones),
         )
         save_cache(cache_path, _LogCache(LOG_CACHE_VERSION, mark, entries))
     return result, unsettled, mark
@@ -822,7 +853,8 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
             fast = logtext.read(text, functools.partial(_review_of, device))
             parsed = fast if fast is not None else tomllib.loads(text)
             _check_schema(parsed, path)
-            if set(parsed) <= {"schema", "review", "undo", "move", "suspend", "unsuspend"}:
+            tables = {"schema", "review", "undo", "move", "suspend", "unsuspend", "postpone"}
+            if set(parsed) <= tables:
                 whole = LogFile(
                     reviews=[
                         e if type(e) is Review else _review_from(e, device)
@@ -834,6 +866,7 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
                         *(_suspension_from(e, True) for e in parsed.get("suspend", [])),
                         *(_suspension_from(e, False) for e in parsed.get("unsuspend", [])),
                     ],
+                    postpones=[_postpone_from(e) for e in parsed.get("postpone", [])],
                 )
                 return whole, LogFile(), len(data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, TypeError):
@@ -900,6 +933,8 @@ def _parse_chunk(path: Path, device: str, start: int, chunk: bytes) -> LogFile:
             elif table in ("suspend", "unsuspend"):
                 on = table == "suspend"
                 out.suspensions.extend(_suspension_from(e, on) for e in entries)
+            elif table == "postpone":
+                out.postpones.extend(_postpone_from(e) for e in entries)
             else:
                 raise ValueError(f"unknown entry '{table}'")
     except (ValueError, TypeError) as error:
@@ -960,6 +995,7 @@ def read_history_of(paths: list[Path], cache_dir: Path | None = None) -> History
     moves: list[Move] = []
     problems: list[LogProblem] = []
     suspensions: list[Suspension] = []
+    postpones: dict[str, Postpone] = {}  # each id once, as for reviews
     for path in paths:
         try:
             one = read_log(path, cache_dir)
@@ -970,6 +1006,8 @@ def read_history_of(paths: list[Path], cache_dir: Path | None = None) -> History
         moves.extend(one.moves)
         problems.extend(one.problems)
         suspensions.extend(one.suspensions)
+        for entry in one.postpones:
+            postpones.setdefault(entry.id, entry)
     reviews, conflicts = merge(reviews)
     problems += conflict_problems(paths, conflicts)
     reviews.sort(key=lambda r: (r.at, r.id))
@@ -979,6 +1017,7 @@ def read_history_of(paths: list[Path], cache_dir: Path | None = None) -> History
         problems=tuple(problems),
         moves=tuple(moves),
         suspensions=tuple(suspensions),
+        postpones=tuple(sorted(postpones.values(), key=lambda p: (p.at, p.id))),
     )
 
 
@@ -1255,6 +1294,11 @@ def fold_copy(copy: Path, own: Path, backup_dir: Path, stamp: str, known: Histor
     for entry in entries.suspensions:
         if entry not in have_suspensions:
             new.append(suspension_table(entry))
+    have_postpones = {p.id for p in known.postpones}
+    for later in entries.postpones:
+        if later.id not in have_postpones:
+            have_postpones.add(later.id)
+            new.append(("postpone", postpone_table(later)))
     if new:
         with locked(own):
             for table, fields in new:
