@@ -24,6 +24,7 @@ from studyplan.model import (
     Rating,
     Review,
     Roadmap,
+    Suspension,
     Undo,
 )
 from studyplan.words import plural
@@ -592,29 +593,25 @@ class Study:
         ]
         return sorted(found, key=lambda r: (r.at, r.id))
 
-    def undo(self, *, dry_run: bool = False) -> Review | Postpone:
-        """Mark this device's last counted review or postpone (the one written last) as
-        undone (an appended entry); with `dry_run`, only say which one that would be."""
+    def undo(self, *, dry_run: bool = False) -> Review | Postpone | Suspension:
+        """Mark this device's last counted review, postpone or (un)suspension (the one
+        written last) as undone (an appended entry); with `dry_run`, only say which one
+        that would be."""
         path = self.paths.log_path(self.device)
         with store.locked(path):
             history = self.history
             undone = {u.review for u in history.undos}
             own = store.read_log(path) if path.exists() else store.LogFile()
-            reviews = [r for r in own.reviews if r.id not in undone]
-            postpones = [p for p in own.postpones if p.id not in undone]
-            if not reviews and not postpones:
+            entries: list[Review | Postpone | Suspension] = [
+                *(r for r in own.reviews if r.id not in undone),
+                *(p for p in own.postpones if p.id not in undone),
+                *(s for s in own.suspensions if s.id and s.id not in undone),
+            ]
+            if not entries:
                 raise LogError(f"nothing to undo: {path} has no counted review")
-            last: Review | Postpone
-            if reviews and postpones:
-                # Whichever was written last: back-dated reviews make `at` no guide.
-                text = path.read_bytes()
-                review, later = reviews[-1], postpones[-1]
-                after = text.rfind(f'id = "{later.id}"'.encode()) > text.rfind(
-                    f'id = "{review.id}"'.encode()
-                )
-                last = later if after else review
-            else:
-                last = reviews[-1] if reviews else postpones[-1]
+            # Whichever was written last: back-dated reviews make `at` no guide.
+            text = path.read_bytes()
+            last = max(entries, key=lambda e: text.rfind(f'id = "{e.id}"'.encode()))
             if not dry_run:
                 store.append(path, "undo", store.undo_table(Undo(review=last.id, at=self.now)))
         return last
@@ -659,7 +656,8 @@ class Study:
             )
         count = sum(1 for r in self.history.effective() if r.card == old)
         renamed = resolve_moves(self.history.moves)
-        held = old in suspended(self.history.suspensions, renamed, self.now)
+        undone = {u.review for u in self.history.undos}
+        held = old in suspended(self.history.suspensions, renamed, self.now, undone)
         if not count and not held:
             raise InputError(
                 f"no reviews are logged under '{old}'; 'studyplan doctor' lists the ids "

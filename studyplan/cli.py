@@ -865,17 +865,18 @@ def study(ctx: click.Context) -> None:
 @click.option("--dry-run", is_flag=True, help="Say what would be taken back; change nothing.")
 @click.pass_context
 def undo(ctx: click.Context, dry_run: bool) -> None:
-    """Take back the last review (or postpone) logged on this device (kept in the log
-    as undone)."""
-    from studyplan.model import Postpone
+    """Take back the last review, postpone or (un)suspension logged on this device
+    (kept in the log as undone)."""
+    from studyplan.model import Postpone, Suspension
 
     study = _study(ctx)
     last = study.undo(dry_run=dry_run)
-    done = (
-        f"postponed by {plural(last.days, 'day')}"
-        if isinstance(last, Postpone)
-        else last.rating.label
-    )
+    if isinstance(last, Postpone):
+        done = f"postponed by {plural(last.days, 'day')}"
+    elif isinstance(last, Suspension):
+        done = "suspended" if last.on else "unsuspended"
+    else:
+        done = last.rating.label
     what = f"{last.title or last.card}: {done} at {clock.fmt_moment(last.at)}"
     out(f"Would undo {what} (nothing changed)." if dry_run else f"Undid {what}.")
 

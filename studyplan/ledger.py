@@ -344,7 +344,9 @@ def _update(
         reviews=total + len(late),
         rebuilt=full,
         activity=activity,
-        suspended=suspended([*suspensions, *extra.suspensions], renamed, now),
+        suspended=suspended(
+            [*suspensions, *extra.suspensions], renamed, now, undone | extra_undone
+        ),
         ahead=tuple(r for r in (*base, *extra_reviews) if r.at > now),
         calibration=calibration,
     )

@@ -146,20 +146,27 @@ class Undo(NamedTuple):
 
 class Suspension(NamedTuple):
     """A `suspend` (`on`) or `unsuspend` entry: the card leaves review for good, or comes
-    back. The newest entry for a card wins."""
+    back. The newest entry for a card wins; `undo` takes one back like a review (entries
+    written before they had ids cannot be undone, only reversed)."""
 
     card: str
     at: datetime
     on: bool
     title: str | None = None
+    id: str = ""
 
 
-def suspended(entries: tuple[Suspension, ...] | list[Suspension], renamed: dict[str, str],
-              now: datetime) -> frozenset[str]:  # fmt: skip
-    """The card ids (under their current ids) whose newest entry up to `now` suspends."""
+def suspended(
+    entries: tuple[Suspension, ...] | list[Suspension],
+    renamed: dict[str, str],
+    now: datetime,
+    undone: set[str] | frozenset[str] = frozenset(),
+) -> frozenset[str]:
+    """The card ids (under their current ids) whose newest entry up to `now` (and not
+    undone) suspends."""
     last: dict[str, Suspension] = {}
     for entry in sorted(entries, key=lambda e: e.at):
-        if entry.at <= now:
+        if entry.at <= now and not (entry.id and entry.id in undone):
             last[renamed.get(entry.card, entry.card)] = entry
     return frozenset(card for card, entry in last.items() if entry.on)
 

@@ -566,7 +566,12 @@ def _suspension_from(entry: dict[str, Any], on: bool) -> Suspension:
         raise ValueError(f"{what} entry has no 'card' id (torn or hand-edited entry)")
     if not isinstance(at, datetime) or at.tzinfo is None:
         raise ValueError(f"{what} 'at' must be a date-time with offset, got {at!r}")
-    return Suspension(card=card, at=at, on=on, title=title if isinstance(title, str) else None)
+    ident = entry.get("id", "")
+    if not isinstance(ident, str):
+        raise ValueError(f"{what} 'id' must be a string, got {ident!r}")
+    return Suspension(
+        card=card, at=at, on=on, title=title if isinstance(title, str) else None, id=ident
+    )
 
 
 def _postpone_from(entry: dict[str, Any]) -> Postpone:
@@ -598,7 +603,8 @@ def postpone_table(entry: Postpone) -> dict[str, Any]:
 
 def suspension_table(entry: Suspension) -> tuple[str, dict[str, Any]]:
     """The log table and entry for a suspension (`at` last, as for reviews)."""
-    table: dict[str, Any] = {"card": entry.card}
+    table: dict[str, Any] = {"id": entry.id} if entry.id else {}
+    table["card"] = entry.card
     if entry.title:
         table["title"] = entry.title
     table["at"] = toml_moment(entry.at)

@@ -6,6 +6,7 @@ syncs, stays in the history and can be reversed), read back before it is reporte
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from studyplan import store
@@ -22,7 +23,7 @@ def set_suspended(study: Study, card: Card, on: bool) -> Suspension:
         state = "suspended" if on else "not suspended"
         how = f"studyplan unsuspend {card.id!r}" if on else f"studyplan suspend {card.id!r}"
         raise InputError(f"{card.title} is already {state}; nothing to change (see '{how}')")
-    entry = Suspension(card=card.id, at=study.now, on=on, title=card.title)
+    entry = Suspension(card=card.id, at=study.now, on=on, title=card.title, id=os.urandom(6).hex())
     path = study.paths.log_path(study.device)
     table, fields = store.suspension_table(entry)
     with store.locked(path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -50,9 +51,10 @@ def test_suspend_takes_a_card_out_and_opens_what_it_held(
         "Suspended AWS Free Tier account: out of review, blocking nothing. "
         "Bring it back with: studyplan unsuspend aws-free-tier-account\n"
     )
-    assert log_text(sealed_home).endswith(
-        '\n[[suspend]]\ncard = "aws-free-tier-account"\ntitle = "AWS Free Tier account"\n'
-        "at = 2026-12-01 09:05:00+01:00\n"
+    assert re.search(
+        r'\n\[\[suspend\]\]\nid = "[0-9a-f]{12}"\ncard = "aws-free-tier-account"\n'
+        r'title = "AWS Free Tier account"\nat = 2026-12-01 09:05:00\+01:00\n\Z',
+        log_text(sealed_home),
     )
     after = _status(run, todo, "2026-12-01T09:10")
     assert after == {"aws-free-tier-account": "suspended", "install-docker": "scheduled",
@@ -76,9 +78,10 @@ def test_unsuspend_brings_it_back_with_its_history(run: Run, todo: Path, sealed_
     result = run("unsuspend", "install-docker", now="2026-12-01T10:00", roadmap=todo)
     assert result.output == "Unsuspended Install Docker: back in review, due Thu 3 Dec.\n"
     assert _status(run, todo, "2026-12-01T10:01")["install-docker"] == "scheduled"
-    assert log_text(sealed_home).endswith(
-        '\n[[unsuspend]]\ncard = "install-docker"\ntitle = "Install Docker"\n'
-        "at = 2026-12-01 10:00:00+01:00\n"
+    assert re.search(
+        r'\n\[\[unsuspend\]\]\nid = "[0-9a-f]{12}"\ncard = "install-docker"\n'
+        r'title = "Install Docker"\nat = 2026-12-01 10:00:00\+01:00\n\Z',
+        log_text(sealed_home),
     )
 
 
@@ -135,3 +138,21 @@ def test_the_newest_entry_up_to_now_wins(entries: list[tuple[int, bool]], upto: 
     assert suspended(made, {"card": "new"}, now) == (
         frozenset({"new"}) if expected else frozenset()
     )
+
+
+def test_undo_takes_back_a_suspension_like_a_review(
+    run: Run, todo: Path, sealed_home: Path
+) -> None:
+    run("review", "Install Docker", "good", now="2026-12-01T09:00", roadmap=todo)
+    run("suspend", "install-docker", now="2026-12-01T09:05", roadmap=todo)
+    assert _status(run, todo, "2026-12-01T09:06")["install-docker"] == "suspended"
+    undone = run("undo", now="2026-12-01T09:10", roadmap=todo)
+    assert undone.output == "Undid Install Docker: suspended at Tue 1 Dec 09:05.\n"
+    assert _status(run, todo, "2026-12-01T09:11")["install-docker"] == "scheduled"
+    # An entry written before suspensions had ids still counts; it can only be reversed.
+    log = sealed_home / "log" / "laptop.toml"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write('\n[[suspend]]\ncard = "install-docker"\nat = 2026-12-01T09:20:00+01:00\n')
+    assert _status(run, todo, "2026-12-01T09:21")["install-docker"] == "suspended"
+    again = run("undo", now="2026-12-01T09:30", roadmap=todo)
+    assert again.output.startswith("Undid Install Docker: good")  # the review, not the old entry
