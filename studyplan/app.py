@@ -748,8 +748,8 @@ class Study:
             Check(
                 "ok" if not history.problems else "problem",
                 "log",
-                f"{len(files)} file{'s' if len(files) != 1 else ''} in {self.paths.log_dir}, "
-                f"{counted} review{'s' if counted != 1 else ''} counted, "
+                f"{plural(len(files), 'file')} in {self.paths.log_dir}, "
+                f"{plural(counted, 'review')} counted, "
                 f"{len(history.undos)} undone",
             )
         )

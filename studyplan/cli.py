@@ -1178,7 +1178,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
         own = earned(state.memory)
         credit = (
             f" ({own:.1f} from your reviews, the rest credit from {state.memory.credits} "
-            f"related session{'s' if state.memory.credits != 1 else ''})"
+            f"related session{'' if state.memory.credits == 1 else 's'})"
             if state.memory.credits and state.stability and state.stability > own + 0.05
             else ""
         )
@@ -1200,7 +1200,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                 f"  audit     credit carries it to {clock.fmt_day(state.memory.audit, today_)} "
                 "at most: a review by then checks it was deserved"
             )
-        lapses = f", {state.lapses} lapse{'s' if state.lapses != 1 else ''}" if state.lapses else ""
+        lapses = f", {plural(state.lapses, 'lapse')}" if state.lapses else ""
         out(f"  reviews   {state.memory.reviewed}{lapses}")
         for s in study.stamps_of(card):
             spent = f"  {s.review.minutes} min" if s.review.minutes is not None else ""
@@ -1423,7 +1423,7 @@ def _transfer_label(study: Study) -> str:
             f"{learned.transfer:.0%} of the map's weights, a cautious start: reviews of "
             "credited topics will show how much studying one topic helps another"
         )
-    audits = f"{learned.audits} review{'s' if learned.audits != 1 else ''}"
+    audits = plural(learned.audits, "review")
     return f"{learned.transfer:.0%} of the map's weights, learned from {audits} of credited topics"
 
 
@@ -1615,10 +1615,7 @@ def import_(source: Path, output: Path | None, title: str | None, force: bool) -
         made = convert(text, title or None, fallback=source.stem)
     except RoadmapError as error:
         raise RoadmapError(f"{source}: {error}") from None
-    summary = (
-        f"Imported {_topics(made.topics)} in {made.sections} "
-        f"section{'s' if made.sections != 1 else ''}"
-    )
+    summary = f"Imported {_topics(made.topics)} in {plural(made.sections, 'section')}"
     if output is None:
         click.echo(made.note, nl=False)
         click.echo(summary + ".", err=True)
@@ -1752,21 +1749,19 @@ def doctor(ctx: click.Context, repair: bool, everything: bool) -> None:
         for done in result.repaired:
             lines = ", ".join(str(p.line) for p in done.moved)
             n = len(done.moved)
-            out(
-                f"repaired {done.log}: moved {n} entr{'y' if n == 1 else 'ies'} "
-                f"(line {lines}) to {done.backup}"
-            )
+            out(f"repaired {done.log}: moved {plural(n, 'entry')} (line {lines}) to {done.backup}")
         for fold in result.folded:
             n = fold.appended
-            entries = f"{n} entr{'y' if n == 1 else 'ies'}"
+            entries = plural(n, "entry")
             out(
                 f"folded {fold.copy.name} into {fold.into.name}: {entries} it lacked; "
                 f"the copy is kept as {fold.backup}"
             )
         for path, n in result.elsewhere:
             warn(
-                f"not repaired: {path.name} is {path.stem}'s log, with {n} unreadable "
-                f"entr{'y' if n == 1 else 'ies'}; run 'studyplan doctor --repair' on that device"
+                f"not repaired: {path.name} is {path.stem}'s log, with "
+                f"{plural(n, 'unreadable entry', 'unreadable entries')}; "
+                "run 'studyplan doctor --repair' on that device"
             )
     checks = study.doctor(everything=everything)
     colours = {"ok": "green", "note": "yellow", "problem": "red"}

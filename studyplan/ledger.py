@@ -44,6 +44,7 @@ from studyplan.store import (
     save_cache,
     unread_logs,
 )
+from studyplan.words import plural
 
 SNAPSHOT_VERSION = 15
 SAVE_EVERY = 100
@@ -155,7 +156,7 @@ def ahead_problems(
             LogProblem(
                 f"{name}.toml",
                 0,
-                f"{name}'s log has {n} review{'s' if n != 1 else ''} dated "
+                f"{name}'s log has {plural(n, 'review')} dated "
                 f"{first.date().isoformat()}{' and later' if n > 1 else ''}, after now: is "
                 "that device's clock right? (counted from that date)",
             )

@@ -20,6 +20,7 @@ from studyplan.memory import (
     transfer,
 )
 from studyplan.model import Card, Kind, Mark, Policy, Roadmap
+from studyplan.words import plural
 
 # --- prerequisite gate -------------------------------------------------------------
 
@@ -277,7 +278,7 @@ class Entry(NamedTuple):
             parts.append(f"check: a prerequisite of {self.check.title}, rated again")
         if self.covers:
             names = ", ".join(c.title for c in self.covers)
-            days = f"{self.pulled} day{'s' if self.pulled != 1 else ''}"
+            days = plural(self.pulled, "day")
             parts.append(f"{days + ' early, ' if self.pulled else ''}covers {names}")
         if not parts:
             due = self.state.due.isoformat() if self.state.due else ""
