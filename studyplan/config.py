@@ -29,6 +29,7 @@ class Config(NamedTuple):
     desired_retention: float = 0.9
     maximum_interval: int = 365
     fuzz: bool = True
+    load_balance: bool = True
     gate_stability: float = 0.0
     minutes_topic: int = 30
     minutes_note: int = 15
@@ -54,6 +55,7 @@ class Config(NamedTuple):
             desired_retention=self.desired_retention,
             maximum_interval=self.maximum_interval,
             fuzz=self.fuzz,
+            load_balance=self.load_balance,
             new_per_day=self.new_per_day,
             reviews_per_day=self.reviews_per_day,
             gate_stability=self.gate_stability,
@@ -173,6 +175,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "desired_retention": _float(0.5, 0.99, open_low=True),
     "maximum_interval": _int(1, 36500),
     "fuzz": _bool,
+    "load_balance": _bool,
     "gate_stability": _float(0.0, 36500.0),
     "minutes_topic": _int(1, 1440),
     "minutes_note": _int(1, 1440),
@@ -206,6 +209,7 @@ HELP: dict[str, str] = {
     "desired_retention": "probability of recall FSRS aims for when a topic comes back",
     "maximum_interval": "longest gap in days before a topic comes back",
     "fuzz": "spread intervals by a few days (deterministic per review) so topics don't bunch",
+    "load_balance": "within that spread, pick the day with the fewest expected minutes",
     "gate_stability": "stricter gate: earlier sections must reach this stability in days "
     "(0 = studied once is enough)",
     "minutes_topic": "expected minutes for a topic card until you have logged your own",

@@ -46,7 +46,7 @@ from studyplan.store import (
 )
 from studyplan.words import plural
 
-SNAPSHOT_VERSION = 15
+SNAPSHOT_VERSION = 16
 SAVE_EVERY = 100
 
 

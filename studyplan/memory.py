@@ -33,6 +33,8 @@ from studyplan.model import Card, DayStamp, Kind, Policy, Rating, Review, Roadma
 if TYPE_CHECKING:
     from fsrs import Scheduler
 
+    from studyplan.balance import Load
+
 DEFAULT_DECAY = 0.1542
 """FSRS-6's default forgetting-curve decay (py-fsrs's DEFAULT_PARAMETERS[20]; a test keeps
 them equal), so that reading recall never needs py-fsrs itself."""
@@ -206,13 +208,34 @@ def fuzzed(interval: int, seed: str, maximum: int) -> int:
     Twister per review was a third of folding a decade of history."""
     if interval < 3:
         return interval
-    from hashlib import blake2b  # here, not at the top: hashlib is 3 ms of start-up
+    low, high = fuzz_window(interval, maximum)
+    draw = _bits(seed) / 2**64
+    return min(low + int(draw * (high - low + 1)), maximum)
 
+
+def fuzz_window(interval: int, maximum: int) -> tuple[int, int]:
+    """The days py-fsrs's fuzz may move an interval of 3 days or more to."""
     delta = _fuzz_delta(interval)
     high = min(round(interval + delta), maximum)
     low = min(max(2, round(interval - delta)), high)
-    draw = int.from_bytes(blake2b(seed.encode(), digest_size=8).digest()) / 2**64
-    return min(low + int(draw * (high - low + 1)), maximum)
+    return low, high
+
+
+def _bits(seed: str) -> int:
+    """64 bits from the review's own hash: the fuzz draw, and the balancer's jitter."""
+    from hashlib import blake2b  # here, not at the top: hashlib is 3 ms of start-up
+
+    return int.from_bytes(blake2b(seed.encode(), digest_size=8).digest())
+
+
+def balanced(interval: int, seed: str, maximum: int, load: Load, day: date) -> int:
+    """The fuzz window's day with the least expected work (`balance.Load.pick`)."""
+    if interval < 3:
+        return interval
+    low, high = fuzz_window(interval, maximum)
+    if low == high:
+        return low
+    return load.pick(day, min(interval, high), low, high, _bits(seed))
 
 
 @functools.cache
@@ -317,7 +340,12 @@ def recall(memory: Memory, scheduler: Fsrs, day: date) -> float | None:
 
 
 def extend(
-    memory: Memory, card_id: str, stamp: DayStamp, policy: Policy, scheduler: Fsrs
+    memory: Memory,
+    card_id: str,
+    stamp: DayStamp,
+    policy: Policy,
+    scheduler: Fsrs,
+    load: Load | None = None,
 ) -> Memory:
     """The memory after one more review, which must follow the ones already in it.
 
@@ -329,7 +357,11 @@ def extend(
     after = scheduler.review(memory, 0, rating, day)
     interval = after.interval
     if policy.fuzz:
-        interval = fuzzed(interval, f"{card_id}/{review.id}", policy.maximum_interval)
+        seed = f"{card_id}/{review.id}"
+        if load is not None and policy.load_balance:
+            interval = balanced(interval, seed, policy.maximum_interval, load, day)
+        else:
+            interval = fuzzed(interval, seed, policy.maximum_interval)
     minutes = review.minutes
     return _new_memory(
         Memory,
@@ -430,12 +462,24 @@ def fold(
         if rippling
         else None
     )
-    for stamp in order(stamps):
+    ordered = order(stamps)
+    load = balance_for(policy, out) if ordered else None
+    for stamp in ordered:
         review = stamp.review
         if newest is not None and (review.at, review.id) <= newest:
             raise ValueError(f"review {review.id} is older than one already folded in")
-        apply(out, stamp, policy, scheduler, graph if rippling else EMPTY_GRAPH, calibration)
+        apply(out, stamp, policy, scheduler, graph if rippling else EMPTY_GRAPH, calibration, load)
     return out
+
+
+def balance_for(policy: Policy, memories: dict[str, Memory]) -> Load | None:
+    """The load a fold balances against (None when balancing is off): the due days of
+    every memory so far, so a fold from a snapshot chooses as a full fold would."""
+    if not (policy.fuzz and policy.load_balance):
+        return None
+    from studyplan.balance import Load
+
+    return Load(policy, memories.values())
 
 
 def apply(
@@ -445,10 +489,12 @@ def apply(
     scheduler: Fsrs,
     graph: Graph = EMPTY_GRAPH,
     calibration: Calibration | None = None,
+    load: Load | None = None,
 ) -> list[str]:
     """Fold one review into `memories` (in place), with its effects on the graph; return
     the ids whose memory it touched. A review of a credited topic is an audit of the
-    credit: `calibration` learns from it."""
+    credit: `calibration` learns from it. `load` (kept up to date here) balances the
+    new due day by minutes."""
     card_id = stamp.review.card
     memory = memories.get(card_id, EMPTY)
     if not memory.follows(stamp.review):
@@ -459,8 +505,10 @@ def apply(
         if with_credit is not None and since is not None:
             without = scheduler.recall(memory.explicit, since, stamp.day)
             calibration.observe(without, with_credit, stamp.review.rating >= Rating.HARD)
-    memories[card_id] = extend(memory, card_id, stamp, policy, scheduler)
+    after = memories[card_id] = extend(memory, card_id, stamp, policy, scheduler, load)
     touched = [card_id]
+    if load is not None:
+        load.move(memory if memory.due is not None else None, after)
     if not graph.edges or not policy.graph:
         return touched
     day, rating = stamp.day, stamp.review.rating
@@ -474,17 +522,23 @@ def apply(
                     gain = after.stability - (other.stability or 0.0)
                     after = after._replace(lent=(*other.lent, (day, card_id, gain))[-CREDIT_LOG:])
                 memories[target] = after
+                if load is not None and after.due != other.due:
+                    load.move(other, after)
                 touched.append(target)
     elif rating is Rating.AGAIN:
         for source, weight in graph.above(card_id, policy.credit_floor).items():
             other = memories.get(source)
             if other is not None:
-                memories[source] = penalised(other, weight, day, policy, scheduler)
+                changed = memories[source] = penalised(other, weight, day, policy, scheduler)
+                if load is not None and changed.due != other.due:
+                    load.move(other, changed)
                 touched.append(source)
         for edge in graph.direct(card_id):
             other = memories.get(edge.target)
             if other is not None and edge.weight >= KEY_WEIGHT:
-                memories[edge.target] = checked(other, card_id, day)
+                changed = memories[edge.target] = checked(other, card_id, day)
+                if load is not None and changed.due != other.due:
+                    load.move(other, changed)
                 touched.append(edge.target)
     return touched
 

@@ -264,6 +264,7 @@ class Policy(NamedTuple):
     desired_retention: float = 0.9
     maximum_interval: int = 365
     fuzz: bool = True
+    load_balance: bool = True  # within the fuzz window, the day with the least expected minutes
     new_per_day: int = 2
     reviews_per_day: int = 20
     gate_stability: float = 0.0  # days; 0 = studied once is enough

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from studyplan import schedule
 from studyplan.graph import EMPTY_GRAPH, Graph
-from studyplan.memory import Calibration, CardState, Fsrs, apply, state
+from studyplan.memory import Calibration, CardState, Fsrs, apply, balance_for, state
 from studyplan.model import DayStamp, Mark, Policy, Rating, Review, Roadmap
 
 OPEN_MARKS = (Mark.OPEN, Mark.OTHER)
@@ -62,6 +62,7 @@ def simulate(
     frozen = (calibration or Calibration()).copy(frozen=True)
     current = dict(states)
     touched: list[str] = []
+    load = balance_for(policy, memories)  # simulated reviews are balanced as real ones
     shown: list[schedule.Queue] = []
     day = today
     while len(shown) < days:
@@ -87,7 +88,9 @@ def simulate(
                 minutes=entry.minutes,
                 title=entry.card.title,
             )
-            touched += apply(memories, DayStamp(review, day), policy, scheduler, graph, frozen)
+            touched += apply(
+                memories, DayStamp(review, day), policy, scheduler, graph, frozen, load
+            )
         for card_id in touched:
             if card_id in current:
                 current[card_id] = state(current[card_id].card, memories[card_id])

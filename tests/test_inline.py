@@ -292,3 +292,27 @@ def test_text_without_markup_skips_the_parser_and_reads_the_same(text: str) -> N
     tokens = MarkdownIt("commonmark").parseInline(text)
     children = (tokens[0].children or []) if tokens else []
     assert render(text).text == "".join(t.content for t in children if t.type == "text")
+
+
+@settings(max_examples=500)
+@given(
+    st.text(alphabet="abcXYZ019 .,'&/+-", min_size=1, max_size=90).filter(lambda t: t[0].isalnum())
+)
+def test_plain_items_read_as_the_full_parser_reads_them(text: str) -> None:
+    """The fast path for plain words gives exactly what rendering them gives."""
+    from studyplan.roadmap import inline
+
+    assert inline.parse_item_text(text) == inline._parse_item_text(text, None)
+
+
+def test_plain_items_keep_estimates_and_long_titles() -> None:
+    from studyplan.roadmap import inline
+
+    for text in (
+        "Linux and Shell 60h",
+        "Topic 12-3",
+        "A " + "very long title " * 8,
+        "Practice 2 hours",
+        "Rock & Roll / Blues, 45 min",
+    ):
+        assert inline.parse_item_text(text) == inline._parse_item_text(text, None)

@@ -244,9 +244,25 @@ def shorten(title: str, description: str | None) -> tuple[str, str | None]:
     return strip_junk(head), joined or None
 
 
+# Words, digits, spaces and a little punctuation: no markup, link, field, marker or emoji.
+_PLAIN_ITEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'&/+-]*")
+
+
 def parse_item_text(text: str, env: References | None = None) -> ItemText | None:
     """Title, kind, note, resources and estimate of a list item's text; None when nothing
     studyable is left."""
+    if _PLAIN_ITEM.fullmatch(text):
+        # Most items of a big roadmap are a few plain words: the same steps as below,
+        # without rendering what cannot hold markup (a property test holds them equal).
+        title, rest = estimate(tidy(text))
+        title, description = shorten(tidy(title), None)
+        if not title:
+            return None
+        return ItemText(title, Kind.TOPIC, None, description=description, estimate=rest)
+    return _parse_item_text(text, env)
+
+
+def _parse_item_text(text: str, env: References | None) -> ItemText | None:
     text, needs = inline_refs(text)
     markers = {m.group(1).lower() for m in _MARKER.finditer(text)}
     text = _MARKER.sub(" ", text)
