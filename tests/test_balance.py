@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -101,3 +102,34 @@ def test_a_fold_from_a_snapshot_balances_as_a_full_fold(steps: list[tuple[int, i
     # And balancing off is exactly the plain fuzz of before.
     off = POLICY._replace(load_balance=False)
     assert fold(stamps, off) == fold(stamps[half:], off, fold(stamps[:half], off))
+
+
+def test_the_budget_holds_on_every_day_of_a_60_day_plan(sealed_home: Path) -> None:
+    """With `daily_minutes`, no planned day goes over it unless one topic alone does."""
+    import json
+
+    from click.testing import CliRunner
+
+    from studyplan.cli import cli
+
+    home = sealed_home
+    (home / "studyplan.toml").write_text(
+        'timezone = "UTC"\ndevice = "laptop"\ndaily_minutes = 60\nnew_per_day = 3\n',
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    env = {"STUDYPLAN_HOME": str(home)}
+    for n, topic in enumerate(("Linear Algebra", "Matrices and Vectors", "Calculus")):
+        runner.invoke(
+            cli,
+            ["--now", f"2026-11-0{n + 1}T09:00", "review", topic, "good", "--minutes", "50"],
+            env=env,
+        )
+    result = runner.invoke(
+        cli, ["--now", "2026-11-05T09:00", "plan", "--days", "60", "--format", "json"], env=env
+    )
+    days = json.loads(result.stdout)["days"]
+    assert len(days) == 60
+    sizes = [(d["minutes"], len(d["reviews"]) + len(d["new"])) for d in days]
+    assert all(minutes <= 60 or count == 1 for minutes, count in sizes), sizes
+    assert sum(count for _, count in sizes) > 60  # the plan is not empty

@@ -1,0 +1,148 @@
+"""Load balancing by minutes on and off: a simulated learner for 180 days.
+
+    python bench/workload.py [--seeds 10] [--days 180]
+
+The learner works through the bundled roadmap with `daily_minutes = 60` (graph
+scheduling off, to see the workload alone), misses 10 % of days at random and takes a
+two-week break (days 90-103) without telling studyplan. Each topic has its own true
+duration (20-60 minutes, drawn once), which is what gets logged, so the expected minutes
+learn it. Every session is recalled with the learner's true recall, rated good (15 %
+hard, 15 % easy) or again. Two learners: one whose memory is exactly FSRS-6's defaults
+(the scheduler's own model), and a faster forgetter (true stability 0.6 × the model's).
+
+Printed per learner, means over seeds, balancing off → on: peak day (minutes studied),
+days over the budget, the standard deviation of minutes studied per study day and of
+minutes *due* per day (the load the schedule creates, before the budget trims it),
+explicit reviews, and true recall of studied topics on the last day.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from studyplan import memory, schedule
+from studyplan.model import DayStamp, Policy, Rating, Review, Roadmap
+from studyplan.roadmap import parse
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+START = date(2026, 1, 5)
+BUDGET = 60
+BREAK = range(90, 104)
+
+
+@dataclass
+class Outcome:
+    studied: list[int]  # minutes studied per study day
+    due: list[float]  # expected minutes due per day
+    over: int = 0  # study days whose minutes studied went over the budget
+    planned_over: int = 0  # days whose list (expected minutes) went over it
+    reviews: int = 0
+    true: float = 0.0
+
+
+def run(roadmap: Roadmap, balance: bool, seed: int, days: int, forgetting: float) -> Outcome:
+    policy = Policy(fuzz=True, load_balance=balance, graph=False, daily_minutes=BUDGET)
+    truth_policy = Policy(fuzz=False, graph=False)
+    scheduler = memory.Fsrs(policy)
+    rng = random.Random(seed)
+    length = {c.id: rng.randint(20, 60) for c in roadmap.cards}
+    missed = {d for d in range(days) if rng.random() < 0.1} | set(BREAK)
+    seen: dict[str, memory.Memory] = {}
+    truth: dict[str, memory.Memory] = {}
+    out = Outcome([], [])
+    for offset in range(days):
+        day = START + timedelta(days=offset)
+        states = memory.states(roadmap, seen)
+        estimator = schedule.Estimator.build(states, policy)
+        out.due.append(
+            sum(
+                estimator.minutes(s.card)
+                for s in states.values()
+                if s.memory.due is not None and s.memory.due == day
+            )
+        )
+        if offset in missed:
+            continue
+        q = schedule.queue(roadmap, states, day, policy)
+        out.planned_over += q.minutes > BUDGET and len(q.reviews) + len(q.new) > 1
+        stamps = []
+        minutes = 0
+        for n, entry in enumerate((*q.reviews, *q.new)):
+            card = entry.card.id
+            if entry.new:
+                rating = Rating.GOOD
+            else:
+                out.reviews += 1
+                held = truth.get(card, memory.EMPTY)
+                recall = 0.0
+                if held.stability is not None and held.since is not None:
+                    recall = scheduler.recall(held.stability * forgetting, held.since, day)
+                if rng.random() < recall:
+                    rating = rng.choices([Rating.HARD, Rating.GOOD, Rating.EASY], (15, 70, 15))[0]
+                else:
+                    rating = Rating.AGAIN
+            at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) + timedelta(minutes=n)
+            review = Review(f"{offset:03d}-{n:02d}", card, rating, at, minutes=length[card])
+            stamps.append(DayStamp(review, day))
+            minutes += length[card]
+        seen = memory.fold(stamps, policy, seen, scheduler)
+        truth = memory.fold(stamps, truth_policy, truth, memory.Fsrs(truth_policy))
+        out.studied.append(minutes)
+        out.over += minutes > BUDGET and len(stamps) > 1
+    last = START + timedelta(days=days - 1)
+    recalls = [
+        scheduler.recall(m.stability * forgetting, m.since, last)
+        for m in truth.values()
+        if m.stability is not None and m.since is not None
+    ]
+    out.true = sum(recalls) / len(recalls)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--days", type=int, default=180)
+    args = parser.parse_args()
+    roadmap = parse((DATA / "ml-learning-path.md").read_text(encoding="utf-8"), "ml")
+    print(
+        f"{len(roadmap.cards)} topics, {args.days} days, daily_minutes = {BUDGET}, 10 % of days "
+        f"missed, a break on days {BREAK.start}-{BREAK.stop - 1}; means over seeds "
+        f"1-{args.seeds}, balancing off → on"
+    )
+    for name, forgetting in (("FSRS-6 defaults", 1.0), ("faster forgetter (0.6 × S)", 0.6)):
+        keys = ("peak", "planned", "over", "sd", "sd_due", "reviews", "true")
+        rows: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in keys}
+        for seed in range(1, args.seeds + 1):
+            for column, balance in ((0, False), (1, True)):
+                o = run(roadmap, balance, seed, args.days, forgetting)
+                rows["peak"][column].append(max(o.studied))
+                rows["planned"][column].append(o.planned_over)
+                rows["over"][column].append(o.over)
+                rows["sd"][column].append(statistics.pstdev(o.studied))
+                rows["sd_due"][column].append(statistics.pstdev(o.due))
+                rows["reviews"][column].append(o.reviews)
+                rows["true"][column].append(o.true * 100)
+        print(f"\nlearner: {name}")
+        labels = {
+            "peak": "peak day, minutes studied",
+            "planned": "days listed over the budget",
+            "over": "days studied over it (estimates off)",
+            "sd": "sd of minutes studied per study day",
+            "sd_due": "sd of minutes due per day",
+            "reviews": "explicit reviews",
+            "true": "true recall on the last day, %",
+        }
+        for key, label in labels.items():
+            off, on = (statistics.mean(v) for v in rows[key])
+            change = f"{(on - off) / off:+.1%}" if off and key != "true" else f"{on - off:+.2f}"
+            print(f"  {label:38} {off:9.2f} {on:9.2f}  {change}")
+
+
+if __name__ == "__main__":
+    main()
