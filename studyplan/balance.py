@@ -26,6 +26,7 @@ JITTER = 3.0  # at most this many minutes of seeded noise per day
 
 
 REACH = 2  # at most this many days either side of the unfuzzed day are weighed
+_JITTER_STEP = JITTER / 15.0  # four bits of the review's hash per day weighed
 
 
 class Load:
@@ -71,21 +72,25 @@ class Load:
 
     def pick(self, day: date, preferred: int, low: int, high: int, bits: int) -> int:
         """The interval in [low, high] whose day scores lowest (see the module); only
-        days within REACH of `preferred` are weighed."""
-        low, high = max(low, preferred - REACH), min(high, preferred + REACH)
-        best, best_score = preferred, float("inf")
+        days within REACH of `preferred` are weighed. (Written for speed: a first run
+        does this for every review of a decade.)"""
+        low = max(low, preferred - REACH)
+        high = min(high, preferred + REACH)
         get, new, inverse = self.due.get, self.new, self.inverse
         key = day.toordinal() + low
+        weekday = (key - 1) % 7  # date.fromordinal(1) is a Monday
+        best, best_score, shift = preferred, float("inf"), 0
         for days in range(low, high + 1):
-            weekday = (key - 1) % 7  # date.fromordinal(1) is a Monday
             factor = inverse[weekday]
             if factor:  # 0 for a day off: nothing is scheduled onto it
                 score = (
                     (get(key, 0.0) + new[weekday]) * factor
                     + DISTANCE * abs(days - preferred)
-                    + JITTER * (((bits >> ((4 * (days - low)) % 60)) & 15) / 15.0)
+                    + _JITTER_STEP * ((bits >> shift) & 15)
                 )
                 if score < best_score:
                     best, best_score = days, score
             key += 1
+            weekday = weekday + 1 if weekday < 6 else 0
+            shift += 4
         return best

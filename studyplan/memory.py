@@ -213,6 +213,7 @@ def fuzzed(interval: int, seed: str, maximum: int) -> int:
     return min(low + int(draw * (high - low + 1)), maximum)
 
 
+@functools.cache
 def fuzz_window(interval: int, maximum: int) -> tuple[int, int]:
     """The days py-fsrs's fuzz may move an interval of 3 days or more to."""
     delta = _fuzz_delta(interval)
@@ -356,10 +357,14 @@ def extend(
     day, rating = stamp.day, review.rating
     after = scheduler.review(memory, 0, rating, day)
     interval = after.interval
-    if policy.fuzz:
+    if policy.fuzz and interval >= 3:
         seed = f"{card_id}/{review.id}"
         if load is not None and policy.load_balance:
-            interval = balanced(interval, seed, policy.maximum_interval, load, day)
+            low, high = fuzz_window(interval, policy.maximum_interval)
+            if low != high:  # `balanced`, inline: it runs for every review of a replay
+                interval = load.pick(day, min(interval, high), low, high, _bits(seed))
+            else:
+                interval = low
         else:
             interval = fuzzed(interval, seed, policy.maximum_interval)
     minutes = review.minutes

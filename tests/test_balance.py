@@ -37,7 +37,7 @@ def test_an_empty_calendar_prefers_the_unfuzzed_day_and_jitter_spreads_ties() ->
     # Jitter (up to 3 minutes) against the 1-minute-a-day preference: an empty calendar
     # still spreads, most often onto the unfuzzed day.
     picks = Counter(load.pick(D0, 10, 8, 12, n * 0x9E3779B97F4A7C15 % 2**64) for n in range(2000))
-    assert picks == {10: 1229, 9: 378, 11: 316, 8: 47, 12: 30}
+    assert picks == {10: 1204, 9: 389, 11: 323, 8: 51, 12: 33}
 
 
 def test_days_off_are_never_picked_and_easy_days_count_double() -> None:
