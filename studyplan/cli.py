@@ -326,6 +326,24 @@ def today(ctx: click.Context, budget: int | None, more: int, as_json: bool) -> N
         out(line)
     for line in _uncovered(study, q):
         out(line)
+    if q.due_left_out:
+        out(_backlog(study, q, budget))
+
+
+def _backlog(study: Study, q: Queue, budget: int | None) -> str:
+    """When the reviews due do not all fit today: the day the plan (every topic rated
+    good, within the same limits) has them all done."""
+    horizon = 120
+    plan = study.plan(horizon, budget=budget)
+    cleared = next((d.day for d in plan.days if not d.due_left_out), None)
+    behind = plural(q.due_left_out, "review")
+    if cleared is None:
+        return (
+            f"Backlog: {behind} beyond today's room, not cleared within {horizon} days at "
+            "this pace."
+        )
+    when = clock.fmt_day(cleared, q.day)
+    return f"Backlog: {behind} beyond today's room, cleared by {when} at this pace."
 
 
 def _uncovered(study: Study, q: Queue) -> list[str]:
@@ -1455,23 +1473,46 @@ def forecast(ctx: click.Context, days: int, png: Path | None, force: bool, as_js
         image = export.forecast_png(rows, study.roadmap.title)
         store.write_export(study.paths, png, image, force=force)
         click.echo(f"Wrote {png}.", err=True)
+    budget = study.policy.daily_minutes
+    limits = {r.day: round(budget * study.policy.weight(r.day)) for r in rows} if budget else {}
     if as_json:
         _dump(
-            [{"date": r.day.isoformat(), "reviews": r.reviews, "minutes": r.minutes} for r in rows]
+            [
+                {
+                    "date": r.day.isoformat(),
+                    "reviews": r.reviews,
+                    "minutes": r.minutes,
+                    "budget": limits.get(r.day),
+                }
+                for r in rows
+            ]
         )
         return
     peak = max((r.reviews for r in rows), default=0) or 1
     lines = [style(f"Reviews due, next {days} days · {study.roadmap.title}", bold=True)]
+    over = 0
     for r in rows:
         cells = round(r.reviews * 30 / peak)
         bar = style("█" * cells, fg="cyan") + " " * (30 - cells)
         detail = f"{plural(r.reviews, 'review')}, {r.minutes} min" if r.reviews else "-"
+        if r.day in limits and r.minutes > limits[r.day] and r.reviews > 1:
+            detail += style(f" · over the {limits[r.day]}-min budget", fg="red")
+            over += 1
         lines.append(f"{clock.fmt_day(r.day):<10}  {bar}  {detail}")
     total_reviews = sum(r.reviews for r in rows)
     total_minutes = sum(r.minutes for r in rows)
     lines.append(
         f"Total: {plural(total_reviews, 'review')}, {total_minutes} min; new topics come on top."
     )
+    if budget:
+        lines.append(
+            f"Budget: {budget} min a day (daily_minutes); "
+            + (
+                f"{plural(over, 'day')} over it: what does not fit waits for the next days."
+                if over
+                else "no day over it."
+            )
+        )
     out("\n".join(lines))
 
 

@@ -13,6 +13,8 @@ from studyplan.balance import Load
 from studyplan.memory import EMPTY, Memory, fold, fuzz_window
 from studyplan.model import DayStamp, Policy, Rating, Review
 
+from .conftest import Run
+
 D0 = date(2026, 12, 7)  # a Monday
 POLICY = Policy(fuzz=True, load_balance=True, new_per_day=0)
 
@@ -133,3 +135,43 @@ def test_the_budget_holds_on_every_day_of_a_60_day_plan(sealed_home: Path) -> No
     sizes = [(d["minutes"], len(d["reviews"]) + len(d["new"])) for d in days]
     assert all(minutes <= 60 or count == 1 for minutes, count in sizes), sizes
     assert sum(count for _, count in sizes) > 60  # the plan is not empty
+
+
+def _backlogged(sealed_home: Path) -> None:
+    """Five topics studied in the first days of November, then ten days missed."""
+    from click.testing import CliRunner
+
+    from studyplan.cli import cli
+
+    (sealed_home / "studyplan.toml").write_text(
+        'timezone = "UTC"\nfuzz = false\ndevice = "laptop"\ndaily_minutes = 60\nnew_per_day = 4\n',
+        encoding="utf-8",
+    )
+    for day in ("01", "02", "03", "04", "05"):
+        CliRunner().invoke(cli, ["--now", f"2026-11-{day}T09:00", "study"], input="g 30\n" * 4)
+
+
+def test_today_says_when_a_backlog_is_cleared(run: Run, sealed_home: Path) -> None:
+    _backlogged(sealed_home)
+    text = run("today", now="2026-11-16T09:00").output
+    assert "3 more due, over the time budget: they come first tomorrow.\n" in text
+    assert text.endswith(
+        "Backlog: 3 reviews beyond today's room, cleared by Wed 18 Nov at this pace.\n"
+    )
+
+
+def test_forecast_marks_the_days_over_the_budget(run: Run, sealed_home: Path) -> None:
+    import json
+
+    _backlogged(sealed_home)
+    text = run("forecast", "--days", "3", now="2026-11-16T09:00").output.splitlines()
+    assert text[1].endswith("5 reviews, 150 min · over the 60-min budget")
+    assert text[-1] == (
+        "Budget: 60 min a day (daily_minutes); 1 day over it: what does not fit waits for "
+        "the next days."
+    )
+    rows = json.loads(run("forecast", "--days", "2", "--json", now="2026-11-16T09:00").output)
+    assert rows == [
+        {"date": "2026-11-16", "reviews": 5, "minutes": 150, "budget": 60},
+        {"date": "2026-11-17", "reviews": 0, "minutes": 0, "budget": 60},
+    ]
