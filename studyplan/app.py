@@ -16,6 +16,7 @@ from studyplan import clock, memory, schedule, store
 from studyplan.config import Config
 from studyplan.errors import InputError, LogError, StudyplanError, TopicError
 from studyplan.model import (
+    Away,
     Card,
     DayStamp,
     History,
@@ -333,7 +334,17 @@ class Study:
             graph=self.graph,
             calibration=self.calibration(frozen=True),
             spent=self.spent_today,
+            away=self.away_days,
         )
+
+    @cached_property
+    def away_days(self) -> frozenset[date]:
+        """Every day of the planned breaks (`studyplan away`) not cancelled."""
+        days: set[date] = set()
+        for entry in self.standing.aways:
+            span = (entry.end - entry.start).days
+            days.update(entry.start + timedelta(days=n) for n in range(span + 1))
+        return frozenset(days)
 
     @property
     def spent_today(self) -> int:
@@ -372,6 +383,7 @@ class Study:
             graph=self.graph,
             calibration=self.calibration(frozen=True),
             spent=self.spent_today,
+            away=self.away_days,
         )
 
     def pace(self, by: date, assume: Rating = Rating.GOOD, budget: int | None = None) -> Pace:
@@ -593,7 +605,7 @@ class Study:
         ]
         return sorted(found, key=lambda r: (r.at, r.id))
 
-    def undo(self, *, dry_run: bool = False) -> Review | Postpone | Suspension:
+    def undo(self, *, dry_run: bool = False) -> Review | Postpone | Suspension | Away:
         """Mark this device's last counted review, postpone or (un)suspension (the one
         written last) as undone (an appended entry); with `dry_run`, only say which one
         that would be."""
@@ -602,10 +614,11 @@ class Study:
             history = self.history
             undone = {u.review for u in history.undos}
             own = store.read_log(path) if path.exists() else store.LogFile()
-            entries: list[Review | Postpone | Suspension] = [
+            entries: list[Review | Postpone | Suspension | Away] = [
                 *(r for r in own.reviews if r.id not in undone),
                 *(p for p in own.postpones if p.id not in undone),
                 *(s for s in own.suspensions if s.id and s.id not in undone),
+                *(a for a in own.aways if a.id not in undone),
             ]
             if not entries:
                 raise LogError(f"nothing to undo: {path} has no counted review")

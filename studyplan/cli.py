@@ -443,6 +443,14 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
     today_ = q.day
     width = column([e.card.title for e in (*q.reviews, *q.new)], title_limit())
     lines = [style(f"{clock.fmt_day(today_)} {today_.year} · {title}", bold=True), ""]
+    if q.away:
+        waiting = (
+            f" ({plural(q.due_left_out, 'review')} wait until after it)" if q.due_left_out else ""
+        )
+        return [
+            *lines,
+            f"On a break today{waiting}: nothing planned. 'studyplan away --list' shows it.",
+        ]
     if q.studied_today:
         names = ", ".join(s.card.title for s in q.studied_today)
         spent = f", {q.spent} min" if q.spent else ""
@@ -635,7 +643,9 @@ def render_plan(result: Plan, title: str, notes: Notes) -> list[str]:
             "",
             style(f"{clock.fmt_day(q.day)} · {_topics(count)} · {q.minutes} min", bold=True),
         ]
-        if not count:
+        if q.away:
+            lines.append("  on a break (studyplan away --list)")
+        elif not count:
             lines.append("  nothing planned")
         for kind, entries in (("review", q.reviews), ("new", q.new)):
             for e in entries:
@@ -741,7 +751,8 @@ def review(
     # Was it on today's list, perhaps pulled forward to cover others? (Only a card that
     # exercises others can cover, so most reviews skip building the list.)
     listed = None
-    if before.studied and study.policy.graph and study.graph.direct(card.id):
+    early = before.due is not None and before.due > study.today
+    if before.studied and (early or (study.policy.graph and study.graph.direct(card.id))):
         listed = next((e for e in study.queue().reviews if e.card.id == card.id), None)
     recorded = study.record(card, rating, minutes, when)
     after = recorded.state
@@ -885,10 +896,18 @@ def study(ctx: click.Context) -> None:
 def undo(ctx: click.Context, dry_run: bool) -> None:
     """Take back the last review, postpone or (un)suspension logged on this device
     (kept in the log as undone)."""
-    from studyplan.model import Postpone, Suspension
+    from studyplan.model import Away, Postpone, Suspension
 
     study = _study(ctx)
     last = study.undo(dry_run=dry_run)
+    if isinstance(last, Away):
+        span = _span_text(last.start, last.end, study.today)
+        out(
+            f"Would cancel the break {span} (nothing changed)."
+            if dry_run
+            else f"Cancelled the break {span}."
+        )
+        return
     if isinstance(last, Postpone):
         done = f"postponed by {plural(last.days, 'day')}"
     elif isinstance(last, Suspension):
@@ -964,6 +983,68 @@ def _study_again(study: Study) -> Study:
         now_text=study.now_text,
         vault_override=study.vault_override,
     )
+
+
+@cli.command()
+@click.argument("start", metavar="FROM", required=False)
+@click.argument("end", metavar="TO", required=False)
+@click.option("--note", metavar="TEXT", help="Why, for the list (one line).")
+@click.option("--list", "listing", is_flag=True, help="List the planned breaks.")
+@click.option("--cancel", metavar="ID", help="Cancel the break with this id.")
+@click.pass_context
+def away(
+    ctx: click.Context,
+    start: str | None,
+    end: str | None,
+    note: str | None,
+    listing: bool,
+    cancel: str | None,
+) -> None:
+    """A planned break, FROM to TO (both included): nothing is planned on its days.
+
+    Reviews that would fall due in its first two days come the day before; the rest
+    wait until after it, within the daily limits. Logged, so it syncs.
+
+    \b
+    studyplan away 2026-12-20 2027-01-03 --note holidays
+    studyplan away --list
+    studyplan away --cancel 3f2a9c01b7de
+    """
+    from studyplan import breaks
+
+    study = _study(ctx)
+    today_ = study.today
+    if listing or cancel:
+        if start or end or note:
+            raise click.UsageError("--list and --cancel take no FROM, TO or --note")
+        if cancel:
+            gone = breaks.cancel(study, cancel)
+            out(f"Cancelled the break {_span_text(gone.start, gone.end, today_)}.")
+            return
+        aways = sorted(study.standing.aways, key=lambda a: (a.start, a.id))
+        if not aways:
+            out("No breaks planned.")
+        for entry in aways:
+            why = f" · {entry.note}" if entry.note else ""
+            out(f"{entry.id}  {_span_text(entry.start, entry.end, today_)}{why}")
+        return
+    if start is None or end is None:
+        raise click.UsageError("give FROM and TO (or --list, or --cancel ID)")
+    entry = breaks.add(
+        study,
+        breaks.parse_day(start, today_, "FROM"),
+        breaks.parse_day(end, today_, "TO"),
+        note,
+    )
+    out(
+        f"Away {_span_text(entry.start, entry.end, today_)}: nothing is planned then. "
+        f"'studyplan away --cancel {entry.id}' takes it back."
+    )
+
+
+def _span_text(start: date, end: date, today_: date) -> str:
+    days = (end - start).days + 1
+    return f"{clock.fmt_day(start, today_)} – {clock.fmt_day(end, today_)} ({plural(days, 'day')})"
 
 
 @cli.command("log")

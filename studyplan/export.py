@@ -186,7 +186,9 @@ def plan_markdown(plan: Plan, meta: Meta, pace: Pace | None = None) -> str:
     for q in plan.days:
         lines.append(f"## {clock.fmt_day(q.day)}")
         entries = _entries(q)
-        if not entries:
+        if q.away:
+            lines.append("On a break.")
+        elif not entries:
             lines.append("Nothing planned.")
         for kind, e in entries:
             where = f"§{e.card.section} · " if e.card.section is not None else ""

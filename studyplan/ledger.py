@@ -22,6 +22,7 @@ from studyplan import memory
 from studyplan.graph import EMPTY_GRAPH, Graph
 from studyplan.merge import Conflict, holds, key, merge
 from studyplan.model import (
+    Away,
     DayStamp,
     LogProblem,
     Move,
@@ -46,7 +47,7 @@ from studyplan.store import (
 )
 from studyplan.words import plural
 
-SNAPSHOT_VERSION = 16
+SNAPSHOT_VERSION = 17
 SAVE_EVERY = 100
 
 
@@ -91,6 +92,7 @@ class Snapshot(NamedTuple):
     seen: array[int]  # sorted `merge.key` of every review id folded in (counted or undone)
     calibration: memory.Calibration  # the transfer learned from the audits folded in
     postpones: list[Postpone]  # applied when read (`postponement.overlay`), never folded
+    aways: list[Away]  # planned breaks (`studyplan away`)
 
 
 class Standing(NamedTuple):
@@ -105,6 +107,7 @@ class Standing(NamedTuple):
     suspended: frozenset[str] = frozenset()  # card ids out of review (`studyplan suspend`)
     ahead: tuple[Review, ...] = ()  # reviews dated after now: not counted yet
     calibration: memory.Calibration | None = None  # the transfer learned so far
+    aways: tuple[Away, ...] = ()  # planned breaks, not cancelled
 
 
 def snapshot_path(home: Home) -> Path:
@@ -200,6 +203,7 @@ def _standing(
         seen=array("Q"),
         calibration=memory.Calibration(),
         postpones=[],
+        aways=[],
     )
     # The logs' own caches only pay when a snapshot has to be folded again (a setting
     # changed, an old review undone): on a first run, the snapshot about to be written is
@@ -274,6 +278,7 @@ def _update(
     renamed = resolve_moves([*moves, *extra.moves])
     suspensions = [*snap.suspensions, *settled.suspensions]
     postpones = list({p.id: p for p in [*snap.postpones, *settled.postpones]}.values())
+    aways = list({a.id: a for a in [*snap.aways, *settled.aways]}.values())
     undone = snap.undone | settled_undone
     base = [
         r._replace(card=renamed[r.card]) if r.card in renamed else r
@@ -314,6 +319,7 @@ def _update(
             array("Q", sorted([*snap.seen, *(key(r.id) for r in settled_reviews)])),
             calibration.copy(),
             postpones,
+            aways,
         )
         _save(home, saved)
 
@@ -350,4 +356,9 @@ def _update(
         ),
         ahead=tuple(r for r in (*base, *extra_reviews) if r.at > now),
         calibration=calibration,
+        aways=tuple(
+            a
+            for a in {a.id: a for a in [*aways, *extra.aways]}.values()
+            if a.id not in undone | extra_undone and a.at <= now
+        ),
     )

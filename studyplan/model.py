@@ -220,6 +220,17 @@ class Postpone(NamedTuple):
     title: str | None = None
 
 
+class Away(NamedTuple):
+    """A planned break (`studyplan away FROM TO`): nothing is planned on its days, both
+    included. Cancelled by an undo of its id (`away --cancel ID`, or `undo`)."""
+
+    id: str
+    start: date
+    end: date
+    at: datetime
+    note: str | None = None
+
+
 class History(NamedTuple):
     """Everything read from the review logs."""
 
@@ -229,6 +240,7 @@ class History(NamedTuple):
     moves: tuple[Move, ...] = ()
     suspensions: tuple[Suspension, ...] = ()
     postpones: tuple[Postpone, ...] = ()
+    aways: tuple[Away, ...] = ()
 
     def effective(self) -> tuple[Review, ...]:
         """Reviews that count (not undone), under the card ids they were moved to."""

@@ -46,6 +46,7 @@ def simulate(
     graph: Graph = EMPTY_GRAPH,
     calibration: Calibration | None = None,
     spent: int = 0,
+    away: frozenset[date] = frozenset(),
 ) -> Plan:
     """Queues for `days` days from `start` (default: today). Days between today and
     `start` are simulated too, so a plan made on Sunday for next week starts from where
@@ -76,6 +77,7 @@ def simulate(
             graph,
             frozen,
             spent=spent if day == today else 0,
+            away=away,
         )
         if day >= first:
             shown.append(q)

@@ -301,6 +301,7 @@ class Queue(NamedTuple):
     relocked: tuple[Blocker, ...] = ()  # prerequisites whose `again` re-locks new cards
     weight: float = 1.0  # the day's share of budget and new topics (easy days)
     spent: int = 0  # minutes already logged on this day (taken off the budget)
+    away: bool = False  # a planned break: nothing is listed
 
     @property
     def minutes(self) -> int:
@@ -321,12 +322,15 @@ def queue(
     graph: Graph = EMPTY_GRAPH,
     calibration: Calibration | None = None,
     spent: int = 0,
+    away: frozenset[date] = frozenset(),
 ) -> Queue:
     """What to study on `day`: due reviews most at-risk first (compressed: a review that
     covers others stands in for them), then new cards that the gate allows in document
     order, within the daily limits and the time budget (both scaled by the day's weight).
     `spent` minutes already logged on `day` come off the budget, as the sessions already
-    logged come off the count limits."""
+    logged come off the count limits. On a day of a planned break (`away`) nothing is
+    listed; on the day before one, reviews that would fall due in its first PULL_AHEAD
+    days come now (they are close to due anyway), the rest wait until after it."""
     scheduler = Fsrs(policy)
     estimator = estimator or Estimator.build(all_states, policy)
     gate = Gate.build(all_states, policy, day, scheduler, graph)
@@ -348,13 +352,18 @@ def queue(
     locked: list[CardState] = []
     next_due: date | None = None
     horizon = day + timedelta(days=policy.cover_days)
+    pull = (
+        {day + timedelta(days=n) for n in range(1, PULL_AHEAD + 1)} & away
+        if away and day not in away
+        else set()
+    )
     for card in roadmap.cards:
         state = all_states[card.id]
         if card.skipped:
             continue
         when = state.memory.due
         if when is not None:  # studied
-            if when <= day:
+            if when <= day or when in pull:
                 check = all_states.get(state.memory.check) if state.memory.check else None
                 due.append(
                     Entry(
@@ -390,6 +399,22 @@ def queue(
             for blocker in gate.blockers(state):
                 if blocker.relocks:
                     relocked.setdefault(blocker.card.id, blocker)
+    if day in away:  # a planned break: everything waits
+        return Queue(
+            day=day,
+            reviews=(),
+            new=(),
+            studied_today=studied_today,
+            sessions_today=sum(s.memory.last_day_reviews for s in studied_today),
+            due_left_out=len(reviews) + due_out + sum(len(e.covers) for e in reviews),
+            new_left_out=0,
+            next_due=next_due,
+            locked=len(locked),
+            budget=budget,
+            weight=weight,
+            spent=spent,
+            away=True,
+        )
     return Queue(
         day=day,
         reviews=tuple(reviews),
@@ -405,6 +430,9 @@ def queue(
         weight=weight,
         spent=spent,
     )
+
+
+PULL_AHEAD = 2  # reviews due this many days into a break come the day before it
 
 
 def _urgency(entry: Entry) -> tuple[float, date, int]:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
@@ -25,6 +25,7 @@ from studyplan.config import Config, validate
 from studyplan.errors import ConfigError, InputError, LogError, RoadmapError
 from studyplan.merge import Conflict, merge
 from studyplan.model import (
+    Away,
     History,
     LogProblem,
     Move,
@@ -591,6 +592,38 @@ def _postpone_from(entry: dict[str, Any]) -> Postpone:
 
 
 MAX_POSTPONE = 365
+MAX_AWAY = 366  # days of one break
+
+
+def _away_from(entry: dict[str, Any]) -> Away:
+    ident, at = entry.get("id"), entry.get("at")
+    if not isinstance(ident, str) or not ident:
+        raise ValueError("away entry has no 'id' (torn or hand-edited entry)")
+    try:
+        start = date.fromisoformat(str(entry.get("from")))
+        end = date.fromisoformat(str(entry.get("to")))
+    except ValueError:
+        raise ValueError("away 'from' and 'to' must be dates such as \"2026-12-20\"") from None
+    if not (1900 <= start.year <= 2200 and start <= end and (end - start).days < MAX_AWAY):
+        raise ValueError(
+            f"away {start.isoformat()} – {end.isoformat()} is not a break studyplan keeps"
+        )
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        raise ValueError(f"away 'at' must be a date-time with offset, got {at!r}")
+    note = entry.get("note")
+    return Away(ident, start, end, at, note if isinstance(note, str) else None)
+
+
+def away_table(entry: Away) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "id": entry.id,
+        "from": entry.start.isoformat(),
+        "to": entry.end.isoformat(),
+    }
+    if entry.note:
+        table["note"] = entry.note
+    table["at"] = toml_moment(entry.at)
+    return table
 
 
 def postpone_table(entry: Postpone) -> dict[str, Any]:
@@ -662,6 +695,7 @@ class LogFile:
     problems: list[LogProblem] = field(default_factory=list)
     suspensions: list[Suspension] = field(default_factory=list)
     postpones: list[Postpone] = field(default_factory=list)
+    aways: list[Away] = field(default_factory=list)
 
     def extend(self, other: LogFile) -> None:
         self.reviews += other.reviews
@@ -670,6 +704,7 @@ class LogFile:
         self.problems += other.problems
         self.suspensions += other.suspensions
         self.postpones += other.postpones
+        self.aways += other.aways
 
 
 class Mark(NamedTuple):
@@ -716,7 +751,7 @@ class _LogCache:
     entries: LogFile
 
 
-LOG_CACHE_VERSION = 8
+LOG_CACHE_VERSION = 9
 
 
 def _check_schema(data: dict[str, Any], path: Path) -> None:
@@ -763,6 +798,7 @@ def read_log_parts(
             problems=list(result.problems),
             suspensions=list(result.suspensions),
             postpones=list(result.postpones),
+            aways=list(result.aways),
         )
         save_cache(cache_path, _LogCache(LOG_CACHE_VERSION, mark, entries))
     return result, unsettled, mark
@@ -859,7 +895,16 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
             fast = logtext.read(text, functools.partial(_review_of, device))
             parsed = fast if fast is not None else tomllib.loads(text)
             _check_schema(parsed, path)
-            tables = {"schema", "review", "undo", "move", "suspend", "unsuspend", "postpone"}
+            tables = {
+                "schema",
+                "review",
+                "undo",
+                "move",
+                "suspend",
+                "unsuspend",
+                "postpone",
+                "away",
+            }
             if set(parsed) <= tables:
                 whole = LogFile(
                     reviews=[
@@ -873,6 +918,7 @@ def _parse_log(path: Path, data: bytes, first_line: int) -> tuple[LogFile, LogFi
                         *(_suspension_from(e, False) for e in parsed.get("unsuspend", [])),
                     ],
                     postpones=[_postpone_from(e) for e in parsed.get("postpone", [])],
+                    aways=[_away_from(e) for e in parsed.get("away", [])],
                 )
                 return whole, LogFile(), len(data)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, TypeError):
@@ -941,6 +987,8 @@ def _parse_chunk(path: Path, device: str, start: int, chunk: bytes) -> LogFile:
                 out.suspensions.extend(_suspension_from(e, on) for e in entries)
             elif table == "postpone":
                 out.postpones.extend(_postpone_from(e) for e in entries)
+            elif table == "away":
+                out.aways.extend(_away_from(e) for e in entries)
             else:
                 raise ValueError(f"unknown entry '{table}'")
     except (ValueError, TypeError) as error:
@@ -1002,6 +1050,7 @@ def read_history_of(paths: list[Path], cache_dir: Path | None = None) -> History
     problems: list[LogProblem] = []
     suspensions: list[Suspension] = []
     postpones: dict[str, Postpone] = {}  # each id once, as for reviews
+    aways: dict[str, Away] = {}
     for path in paths:
         try:
             one = read_log(path, cache_dir)
@@ -1014,6 +1063,8 @@ def read_history_of(paths: list[Path], cache_dir: Path | None = None) -> History
         suspensions.extend(one.suspensions)
         for entry in one.postpones:
             postpones.setdefault(entry.id, entry)
+        for gone in one.aways:
+            aways.setdefault(gone.id, gone)
     reviews, conflicts = merge(reviews)
     problems += conflict_problems(paths, conflicts)
     reviews.sort(key=lambda r: (r.at, r.id))
@@ -1024,6 +1075,7 @@ def read_history_of(paths: list[Path], cache_dir: Path | None = None) -> History
         moves=tuple(moves),
         suspensions=tuple(suspensions),
         postpones=tuple(sorted(postpones.values(), key=lambda p: (p.at, p.id))),
+        aways=tuple(sorted(aways.values(), key=lambda a: (a.at, a.id))),
     )
 
 
@@ -1300,6 +1352,11 @@ def fold_copy(copy: Path, own: Path, backup_dir: Path, stamp: str, known: Histor
     for entry in entries.suspensions:
         if entry not in have_suspensions:
             new.append(suspension_table(entry))
+    have_aways = {a.id for a in known.aways}
+    for gone in entries.aways:
+        if gone.id not in have_aways:
+            have_aways.add(gone.id)
+            new.append(("away", away_table(gone)))
     have_postpones = {p.id for p in known.postpones}
     for later in entries.postpones:
         if later.id not in have_postpones:
