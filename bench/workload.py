@@ -4,7 +4,8 @@
 
 The learner works through the bundled roadmap with `daily_minutes = 60` (graph
 scheduling off, to see the workload alone), misses 10 % of days at random and takes a
-two-week break (days 90-103) without telling studyplan. Each topic has its own true
+two-week break (days 90-103), once without telling studyplan and once announced with
+`studyplan away`. Each topic has its own true
 duration (20-60 minutes, drawn once), which is what gets logged, so the expected minutes
 learn it. Every session is recalled with the learner's true recall, rated good (15 %
 hard, 15 % easy) or again. Two learners: one whose memory is exactly FSRS-6's defaults
@@ -45,13 +46,22 @@ class Outcome:
     true: float = 0.0
 
 
-def run(roadmap: Roadmap, balance: bool, seed: int, days: int, forgetting: float) -> Outcome:
+def run(
+    roadmap: Roadmap,
+    balance: bool,
+    seed: int,
+    days: int,
+    forgetting: float,
+    announced: bool = False,
+) -> Outcome:
+    """One learner; with `announced`, the break is told to studyplan (`studyplan away`)."""
     policy = Policy(fuzz=True, load_balance=balance, graph=False, daily_minutes=BUDGET)
     truth_policy = Policy(fuzz=False, graph=False)
     scheduler = memory.Fsrs(policy)
     rng = random.Random(seed)
     length = {c.id: rng.randint(20, 60) for c in roadmap.cards}
     missed = {d for d in range(days) if rng.random() < 0.1} | set(BREAK)
+    away = frozenset(START + timedelta(days=d) for d in BREAK) if announced else frozenset()
     seen: dict[str, memory.Memory] = {}
     truth: dict[str, memory.Memory] = {}
     out = Outcome([], [])
@@ -68,7 +78,7 @@ def run(roadmap: Roadmap, balance: bool, seed: int, days: int, forgetting: float
         )
         if offset in missed:
             continue
-        q = schedule.queue(roadmap, states, day, policy)
+        q = schedule.queue(roadmap, states, day, policy, away=away)
         out.planned_over += q.minutes > BUDGET and len(q.reviews) + len(q.new) > 1
         stamps = []
         minutes = 0
@@ -115,12 +125,17 @@ def main() -> None:
         f"missed, a break on days {BREAK.start}-{BREAK.stop - 1}; means over seeds "
         f"1-{args.seeds}, balancing off → on"
     )
-    for name, forgetting in (("FSRS-6 defaults", 1.0), ("faster forgetter (0.6 × S)", 0.6)):
+    learners = (
+        ("FSRS-6 defaults", 1.0, False),
+        ("faster forgetter (0.6 × S)", 0.6, False),
+        ("FSRS-6 defaults, the break announced (away)", 1.0, True),
+    )
+    for name, forgetting, announced in learners:
         keys = ("peak", "planned", "over", "sd", "sd_due", "reviews", "true")
         rows: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in keys}
         for seed in range(1, args.seeds + 1):
             for column, balance in ((0, False), (1, True)):
-                o = run(roadmap, balance, seed, args.days, forgetting)
+                o = run(roadmap, balance, seed, args.days, forgetting, announced)
                 rows["peak"][column].append(max(o.studied))
                 rows["planned"][column].append(o.planned_over)
                 rows["over"][column].append(o.over)
