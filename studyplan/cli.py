@@ -331,11 +331,20 @@ def today(ctx: click.Context, budget: int | None, more: int, as_json: bool) -> N
 
 
 def _backlog(study: Study, q: Queue, budget: int | None) -> str:
-    """When the reviews due do not all fit today: the day the plan (every topic rated
-    good, within the same limits) has them all done."""
-    horizon = 120
-    plan = study.plan(horizon, budget=budget)
-    cleared = next((d.day for d in plan.days if not d.due_left_out), None)
+    """When the reviews due do not all fit today: the day they are all done at this pace
+    (`progress.backlog_cleared`)."""
+    from studyplan.progress import backlog_cleared
+
+    horizon = 365
+    cleared = backlog_cleared(
+        study.roadmap,
+        study.states,
+        study.today,
+        study.policy,
+        budget if budget is not None else study.policy.daily_minutes,
+        study.away_days,
+        horizon,
+    )
     behind = plural(q.due_left_out, "review")
     if cleared is None:
         return (

@@ -162,3 +162,46 @@ def forecast(
         slot[0] += 1
         slot[1] += estimator.minutes(card)
     return tuple(ForecastDay(day, r, m) for day, (r, m) in counts.items())
+
+
+def backlog_cleared(
+    roadmap: Roadmap,
+    states: dict[str, CardState],
+    today: date,
+    policy: Policy,
+    budget: int | None,
+    away: frozenset[date] = frozenset(),
+    horizon: int = 365,
+) -> date | None:
+    """The first day on which every review due by then fits the day's limits (count and
+    time budget, scaled by the day's weight; none on a break), taking the oldest first:
+    when a backlog is cleared at this pace. The cards' current due dates only (the
+    reviews done meanwhile come back later, after the day this names), so it is cheap
+    enough for `today` on ten thousand cards. None beyond `horizon` days."""
+    estimator = Estimator.build(states, policy)
+    due: dict[date, list[int]] = {}
+    for card in roadmap.cards:
+        state = states[card.id]
+        if state.due is None or card.skipped or card.suspended:
+            continue
+        due.setdefault(max(state.due, today), []).append(estimator.minutes(card))
+    waiting: list[int] = []
+    for n in range(horizon):
+        day = today + timedelta(days=n)
+        waiting += due.get(day, [])
+        if day in away:
+            continue
+        weight = policy.weight(day)
+        room = policy.reviews_per_day
+        minutes = None if budget is None else round(budget * weight)
+        taken = 0
+        for length in waiting:
+            if taken >= room or (minutes is not None and length > minutes and taken):
+                break
+            taken += 1
+            if minutes is not None:
+                minutes -= length
+        waiting = waiting[taken:]
+        if not waiting:
+            return day
+    return None
