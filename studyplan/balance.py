@@ -61,10 +61,17 @@ class Load:
             self.due[key] = self.due.get(key, 0.0) + sign * minutes
 
     def move(self, before: Memory | None, after: Memory) -> None:
-        """One card's memory changed from `before` to `after`."""
+        """One card's memory changed from `before` to `after` (inline: a replay moves
+        one per review)."""
+        due = self.due
         if before is not None and before.due is not None:
-            self._add(before, -1.0)
-        self._add(after, 1.0)
+            key = before.due.toordinal()
+            count = before.minutes_count
+            due[key] = due.get(key, 0.0) - (before.minutes_total / count if count else self.default)
+        if after.due is not None:
+            key = after.due.toordinal()
+            count = after.minutes_count
+            due[key] = due.get(key, 0.0) + (after.minutes_total / count if count else self.default)
 
     def expected(self, day: date) -> float:
         """Minutes expected on `day`: reviews due then, and its new topics."""

@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from studyplan.graph import EMPTY_GRAPH, KEY_WEIGHT, Graph
 from studyplan.model import Card, DayStamp, Kind, Policy, Rating, Review, Roadmap
@@ -224,9 +224,17 @@ def fuzz_window(interval: int, maximum: int) -> tuple[int, int]:
 
 def _bits(seed: str) -> int:
     """64 bits from the review's own hash: the fuzz draw, and the balancer's jitter."""
-    from hashlib import blake2b  # here, not at the top: hashlib is 3 ms of start-up
+    return int.from_bytes(_blake2b(seed.encode(), digest_size=8).digest())
 
-    return int.from_bytes(blake2b(seed.encode(), digest_size=8).digest())
+
+def _blake2b(data: bytes, digest_size: int) -> Any:
+    """hashlib's BLAKE2b, imported on first use (hashlib is 3 ms of start-up); the
+    module-level name is then rebound to it."""
+    global _blake2b
+    from hashlib import blake2b
+
+    _blake2b = blake2b  # type: ignore[assignment]
+    return blake2b(data, digest_size=digest_size)
 
 
 def balanced(interval: int, seed: str, maximum: int, load: Load, day: date) -> int:
@@ -362,7 +370,8 @@ def extend(
         if load is not None and policy.load_balance:
             low, high = fuzz_window(interval, policy.maximum_interval)
             if low != high:  # `balanced`, inline: it runs for every review of a replay
-                interval = load.pick(day, min(interval, high), low, high, _bits(seed))
+                bits = int.from_bytes(_blake2b(seed.encode(), digest_size=8).digest())
+                interval = load.pick(day, min(interval, high), low, high, bits)
             else:
                 interval = low
         else:
@@ -513,7 +522,7 @@ def apply(
     after = memories[card_id] = extend(memory, card_id, stamp, policy, scheduler, load)
     touched = [card_id]
     if load is not None:
-        load.move(memory if memory.due is not None else None, after)
+        load.move(memory, after)
     if not graph.edges or not policy.graph:
         return touched
     day, rating = stamp.day, stamp.review.rating
