@@ -175,3 +175,29 @@ def test_forecast_marks_the_days_over_the_budget(run: Run, sealed_home: Path) ->
         {"date": "2026-11-16", "reviews": 5, "minutes": 150, "budget": 60},
         {"date": "2026-11-17", "reviews": 0, "minutes": 0, "budget": 60},
     ]
+
+
+def test_a_ten_day_backlog_is_cleared_on_the_day_today_predicts(
+    run: Run, sealed_home: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from studyplan.cli import cli
+
+    (sealed_home / "studyplan.toml").write_text(
+        'timezone = "UTC"\nfuzz = false\ndevice = "laptop"\ndaily_minutes = 60\nnew_per_day = 4\n',
+        encoding="utf-8",
+    )
+    for day in range(1, 9):
+        CliRunner().invoke(cli, ["--now", f"2026-11-{day:02d}T09:00", "study"], input="g 30\n" * 4)
+    # Ten days missed (9-18 Nov); on the 19th:
+    said = run("today", now="2026-11-19T09:00").output.splitlines()[-1]
+    assert said == "Backlog: 5 reviews beyond today's room, cleared by Sun 22 Nov at this pace."
+    cleared = None
+    for day in range(19, 29):
+        text = run("today", now=f"2026-11-{day}T09:00").output
+        if "more due" not in text:
+            cleared = day
+            break
+        CliRunner().invoke(cli, ["--now", f"2026-11-{day}T09:05", "study"], input="g 30\n" * 3)
+    assert cleared == 22
