@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from studyplan import store
-from studyplan.errors import InputError, LogError
+from studyplan.errors import InputError
 from studyplan.model import Away, Undo
 
 if TYPE_CHECKING:
@@ -52,11 +52,7 @@ def add(study: Study, start: date, end: date, note: str | None) -> Away:
         raise InputError("--note must be one line of at most 200 characters")
     entry = Away(os.urandom(6).hex(), start, end, study.now, note or None)
     path = study.paths.log_path(study.device)
-    with store.locked(path):
-        store.append(path, "away", store.away_table(entry))
-        written = store.read_log(path).aways
-    if entry.id not in {a.id for a in written}:
-        raise LogError(f"{path}: the away entry did not read back; try again")
+    store.append_read_back(path, "away", store.away_table(entry), entry.id, lambda f: f.aways)
     return entry
 
 

@@ -250,28 +250,18 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
     local_now = meta.generated.astimezone(zone)
     for q in plan.days:
         entries = _entries(q)
+
         if not entries:
             if meta.study_start is None:
                 # Nothing left that day: a cancelled event replaces one imported before.
-                event = Event()
-                event.add("uid", f"{q.day.isoformat()}@{domain}")
-                event.add("dtstamp", stamp)
-                event.add("sequence", sequence)
-                event.add("dtstart", q.day)
-                event.add("dtend", q.day + timedelta(days=1))
-                event.add("summary", "Study: nothing planned")
+                event = _day_event(q.day, domain, stamp, sequence, "Study: nothing planned")
                 event.add("status", "CANCELLED")
                 event.add("transp", "TRANSPARENT")
                 calendar.add_component(event)
             continue
         if meta.study_start is None:
-            event = Event()
-            event.add("uid", f"{q.day.isoformat()}@{domain}")
-            event.add("dtstamp", stamp)
-            event.add("sequence", sequence)
-            event.add("dtstart", q.day)
-            event.add("dtend", q.day + timedelta(days=1))
-            event.add("summary", f"Study: {len(entries)} topics (~{q.minutes} min)")
+            summary = f"Study: {len(entries)} topics (~{q.minutes} min)"
+            event = _day_event(q.day, domain, stamp, sequence, summary)
             event.add(
                 "description",
                 "\n".join(
@@ -306,6 +296,20 @@ def plan_ics(plan: Plan, meta: Meta) -> bytes:
             begin = end
     calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
+
+
+def _day_event(day: date, domain: str, stamp: datetime, sequence: int, summary: str) -> Any:
+    """One all-day event for `day`, named by it (its UID is the day's)."""
+    from icalendar import Event
+
+    event = Event()
+    event.add("uid", f"{day.isoformat()}@{domain}")
+    event.add("dtstamp", stamp)
+    event.add("sequence", sequence)
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", summary)
+    return event
 
 
 def _sequence(generated: datetime) -> int:

@@ -55,7 +55,7 @@ def not_before(entry: Postpone, hour: int) -> date:
 def postpone(study: Study, card: Card, days: int) -> Postpone:
     """Append a postpone of `card` by `days` and read it back."""
     from studyplan import store
-    from studyplan.errors import InputError, LogError
+    from studyplan.errors import InputError
 
     if not 1 <= days <= store.MAX_POSTPONE:
         raise InputError(f"DAYS {days} must be 1-{store.MAX_POSTPONE}")
@@ -66,9 +66,6 @@ def postpone(study: Study, card: Card, days: int) -> Postpone:
         )
     entry = Postpone(os.urandom(6).hex(), card.id, days, study.now, card.title)
     path = study.paths.log_path(study.device)
-    with store.locked(path):
-        store.append(path, "postpone", store.postpone_table(entry))
-        written = store.read_log(path).postpones
-    if entry.id not in {p.id for p in written}:
-        raise LogError(f"{path}: the postpone entry for {card.id} did not read back; try again")
+    fields = store.postpone_table(entry)
+    store.append_read_back(path, "postpone", fields, entry.id, lambda f: f.postpones)
     return entry

@@ -14,7 +14,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -1183,6 +1183,22 @@ def _reads_back(path: Path, table: str, entry: dict[str, Any], body: bytes) -> N
     again = tomllib.loads(body.decode("utf-8")).get(table, [{}])[0]
     if again != entry:
         raise LogError(f"{path}: refusing to write an entry that would read back changed")
+
+
+def append_read_back(
+    path: Path,
+    table: str,
+    entry: dict[str, Any],
+    ident: str,
+    kind: Callable[[LogFile], Iterable[Any]],
+) -> None:
+    """Append an entry with an id under the lock, then read the log back with the
+    parser every command uses: a LogError unless an entry of `kind` has that id."""
+    with locked(path):
+        append(path, table, entry)
+        written = kind(read_log(path))
+    if ident not in {e.id for e in written}:
+        raise LogError(f"{path}: the {table} entry {ident} did not read back; try again")
 
 
 def append(path: Path, table: str, entry: dict[str, Any]) -> None:
