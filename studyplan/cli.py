@@ -1608,6 +1608,39 @@ def forecast(ctx: click.Context, days: int, png: Path | None, force: bool, as_js
 
 @cli.command()
 @click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page to FILE (replaced only if studyplan wrote it, or with --force).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing file studyplan did not write.")
+@click.pass_context
+def report(ctx: click.Context, output: Path | None, force: bool) -> None:
+    """One self-contained HTML page of where you stand: a heatmap of the last twelve
+    months, the knowledge map, progress, the forecast, true retention by month and the
+    stability of what you studied, each with the numbers behind it. Opens from disk,
+    fetches nothing.
+
+    \b
+    studyplan report -o report.html
+    """
+    from studyplan.report import build
+    from studyplan.report.page import html
+
+    study = _study(ctx)
+    page = html(build(study))
+    if output is None:
+        click.echo(page, nl=False)
+        return
+    from studyplan import store
+
+    target = output.expanduser()
+    store.write_export(study.paths, target, page.encode("utf-8"), force=force)
+    click.echo(f"Wrote {target}.", err=True)
+
+
+@cli.command()
+@click.option(
     "--retention",
     is_flag=True,
     help="Instead, compare desired retentions 0.70–0.97: minutes a day against memory.",
