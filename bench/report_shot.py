@@ -18,10 +18,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
+from tour import END, EVENING, START  # type: ignore[import-not-found]
 
 from studyplan.cli import cli
-
-from tour import END, EVENING, START  # type: ignore[import-not-found]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -1542,10 +1542,23 @@ def _section_name(number: int | None, title: str) -> str:
 @cli.command()
 @click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True)
 @click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Also draw it here.")
-@click.option("--force", is_flag=True, help="Overwrite a --png file studyplan did not write.")
+@click.option(
+    "--svg",
+    "svg_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw it here as SVG (no extra needed).",
+)
+@click.option("--force", is_flag=True, help="Overwrite a --png/--svg file studyplan did not write.")
 @json_option
 @click.pass_context
-def forecast(ctx: click.Context, days: int, png: Path | None, force: bool, as_json: bool) -> None:
+def forecast(
+    ctx: click.Context,
+    days: int,
+    png: Path | None,
+    svg_path: Path | None,
+    force: bool,
+    as_json: bool,
+) -> None:
     """Reviews and expected minutes falling due each day ahead.
 
     Counts the due dates your cards have now (overdue ones on the first day); new topics
@@ -1563,6 +1576,13 @@ def forecast(ctx: click.Context, days: int, png: Path | None, force: bool, as_js
         image = export.forecast_png(rows, study.roadmap.title)
         store.write_export(study.paths, png, image, force=force)
         click.echo(f"Wrote {png}.", err=True)
+    if svg_path is not None:
+        from studyplan import store
+        from studyplan.report import svg
+
+        drawing = svg.forecast(rows, study.policy.daily_minutes)
+        store.write_export(study.paths, svg_path, drawing.encode("utf-8"), force=force)
+        click.echo(f"Wrote {svg_path}.", err=True)
     budget = study.policy.daily_minutes
     limits = {r.day: round(budget * study.policy.weight(r.day)) for r in rows} if budget else {}
     if as_json:

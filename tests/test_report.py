@@ -141,3 +141,14 @@ def test_report_to_a_file_is_guarded_like_plan(run: Run, tmp_path: Path) -> None
 def test_heat_levels(minutes: int) -> None:
     expected = {0: 0, 1: 1, 30: 1, 31: 2, 60: 2, 61: 3, 120: 3, 121: 4}
     assert svg.level(minutes) == expected[minutes]
+
+
+def test_forecast_svg_is_the_report_s_own_drawing(run: Run, tmp_path: Path) -> None:
+    _studied(run)
+    target = tmp_path / "forecast.svg"
+    result = run("forecast", "--days", "5", "--svg", str(target), now="2026-12-01T20:00")
+    assert result.exit_code == 0
+    root = ET.fromstring(target.read_text(encoding="utf-8"))
+    bars = root.findall("s:rect", NS)
+    forecast = json.loads(run("forecast", "--days", "5", "--json", now="2026-12-01T20:00").stdout)
+    assert [float(b.get("data-value", "")) for b in bars] == [float(d["minutes"]) for d in forecast]
