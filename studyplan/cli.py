@@ -1051,6 +1051,30 @@ def away(
     )
 
 
+def _dashboard(study: Study, output: Path | None, force: bool) -> None:
+    """The dashboard note and its pictures, in the vault's plan folder by default; each
+    file replaced only if studyplan wrote it (or with --force)."""
+    from studyplan import store
+    from studyplan.export import wikilink
+    from studyplan.report import build
+    from studyplan.report.dashboard import note
+
+    if output is None:
+        if study.vault_root is None:
+            raise click.UsageError("--format md needs a vault (studyplan init) or -o FILE.md")
+        output = study.vault_root / study.config.plan_folder / "Study dashboard.md"
+    target = output.expanduser()
+    q = study.queue()
+    meta = study.export_meta()
+    links = {e.card.id: wikilink(e.card, meta) for e in (*q.reviews, *q.new)}
+    text, files = note(build(study), q, target.stem, links)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for name, drawing in files.items():
+        store.write_export(study.paths, target.with_name(name), drawing.encode(), force=force)
+    store.write_export(study.paths, target, text.encode("utf-8"), force=force)
+    click.echo(f"Wrote {target} and {plural(len(files), 'picture')} beside it.", err=True)
+
+
 def _span_text(start: date, end: date, today_: date) -> str:
     days = (end - start).days + 1
     return f"{clock.fmt_day(start, today_)} – {clock.fmt_day(end, today_)} ({plural(days, 'day')})"
@@ -1634,8 +1658,16 @@ def forecast(
     help="Write the page to FILE (replaced only if studyplan wrote it, or with --force).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing file studyplan did not write.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default="html",
+    show_default=True,
+    help="md: a dashboard note in the vault (plan folder), with SVG files beside it.",
+)
 @click.pass_context
-def report(ctx: click.Context, output: Path | None, force: bool) -> None:
+def report(ctx: click.Context, output: Path | None, force: bool, fmt: str) -> None:
     """One self-contained HTML page of where you stand: a heatmap of the last twelve
     months, the knowledge map, progress, the forecast, true retention by month and the
     stability of what you studied, each with the numbers behind it. Opens from disk,
@@ -1648,6 +1680,9 @@ def report(ctx: click.Context, output: Path | None, force: bool) -> None:
     from studyplan.report.page import html
 
     study = _study(ctx)
+    if fmt == "md":
+        _dashboard(study, output, force)
+        return
     page = html(build(study))
     if output is None:
         click.echo(page, nl=False)

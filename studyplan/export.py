@@ -145,6 +145,11 @@ def _span(plan: Plan) -> str:
     return f"{clock.fmt_day(first)} – {clock.fmt_day(last)} {last.year}"
 
 
+def wikilink(card: Card, meta: Meta) -> str:
+    """The card's link as plan notes write it (its note, else its roadmap section)."""
+    return _link(card, meta)
+
+
 def _link(card: Card, meta: Meta) -> str:
     """A wikilink to the card's note, else to its section of the roadmap note."""
     alias = card.title.replace("|", "/").replace("]", ")").replace("[", "(")

@@ -152,3 +152,45 @@ def test_forecast_svg_is_the_report_s_own_drawing(run: Run, tmp_path: Path) -> N
     bars = root.findall("s:rect", NS)
     forecast = json.loads(run("forecast", "--days", "5", "--json", now="2026-12-01T20:00").stdout)
     assert [float(b.get("data-value", "")) for b in bars] == [float(d["minutes"]) for d in forecast]
+
+
+def test_the_dashboard_note_renders_without_plugins_and_its_ticks_log(
+    run: Run, tmp_path: Path, sealed_home: Path
+) -> None:
+    from .conftest import SEED
+
+    vault = tmp_path / "Vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "ML Learning Path.md").write_bytes(SEED.read_bytes())
+    assert run("init", "--vault", str(vault), "--roadmap", "ML Learning Path").exit_code == 0
+    run("review", "Linear Algebra", "good", "--minutes", "40", now="2026-11-30T09:00")
+    made = run("report", "--format", "md", now="2026-12-02T08:00")
+    assert made.exit_code == 0, made.output
+    folder = vault / "Study Plans"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "Study dashboard forecast.svg",
+        "Study dashboard heatmap.svg",
+        "Study dashboard retention.svg",
+        "Study dashboard.md",
+    ]
+    for picture in folder.glob("*.svg"):
+        ET.fromstring(picture.read_text(encoding="utf-8"))
+    text = (folder / "Study dashboard.md").read_text(encoding="utf-8")
+    assert "- [ ] [[ML Learning Path#📚 1. Prerequisites & Fundamentals|Linear Algebra]] · " in text
+    assert "![[Study dashboard heatmap.svg]]" in text
+    assert "```mermaid\nflowchart LR\n" in text
+    for state in ("not_yet", "new", "learning", "mature", "due", "overdue"):
+        assert f"  classDef {state} fill:" in text
+    assert '    n_linear_algebra["Linear Algebra"]:::due' in text
+    assert '    n_calculus["Calculus"]:::new' in text
+    # Ticking a box of today's list logs it, as in the plan note.
+    box = "[[ML Learning Path#📚 1. Prerequisites & Fundamentals|Linear Algebra]]"
+    text = text.replace(f"- [ ] {box}", f"- [x] {box}")
+    (folder / "Study dashboard.md").write_text(text, encoding="utf-8")
+    logged = run("today", now="2026-12-02T09:00")
+    assert logged.stderr == "Logged 1 review ticked in Study Plans/Study dashboard.md.\n"
+    # The note was changed (a tick): it is not rewritten without --force.
+    again = run("report", "--format", "md", now="2026-12-02T10:00")
+    assert again.exit_code != 0
+    assert "--force" in again.stderr
+    assert run("report", "--format", "md", "--force", now="2026-12-02T10:00").exit_code == 0
