@@ -194,3 +194,44 @@ def test_the_dashboard_note_renders_without_plugins_and_its_ticks_log(
     assert again.exit_code != 0
     assert "--force" in again.stderr
     assert run("report", "--format", "md", "--force", now="2026-12-02T10:00").exit_code == 0
+
+
+def test_a_big_roadmap_s_map_is_folded_by_section(run: Run, tmp_path: Path) -> None:
+    roadmap = tmp_path / "big.md"
+    lines = ["# Big"]
+    for section in range(1, 6):
+        lines.append(f"## {section}. Part {section}")
+        lines += [f"- [ ] Topic {section}-{n}" for n in range(40)]
+    roadmap.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("report", now="2026-12-01T09:00", roadmap=roadmap)
+    root = ET.fromstring(result.stdout.split("\n", 1)[1])
+    folded = root.findall(".//h:details[@class='section']", NS)
+    assert [d.get("data-section") for d in folded] == ["1", "2", "3", "4", "5"]
+    first = folded[0].find("h:summary", NS)
+    assert first is not None
+    assert first.text == "§1 Part 1: 40 topics (40 new; 0 links to other sections)"
+    second = folded[1].find("h:summary", NS)
+    assert second is not None
+    assert second.text == "§2 Part 2: 40 topics (40 not-yet; 0 links to other sections)"
+    dots = root.findall(".//s:circle[@data-id]", NS)
+    assert len(dots) == 200
+
+
+def test_the_progress_table_is_progress_json(run: Run) -> None:
+    _studied(run)
+    root = page(run, "2026-12-01T20:00")
+    progress = json.loads(run("progress", "--json", now="2026-12-01T20:00").stdout)
+    table = next(
+        t
+        for t in root.findall(".//h:table", NS)
+        if (t.find("h:caption", NS) is not None)
+        and t.find("h:caption", NS).text == "studied and mature topics per section"  # type: ignore[union-attr]
+    )
+    rows = [
+        [td.text for td in tr.findall("h:td", NS)][:3]
+        for tr in table.findall(".//h:tbody/h:tr", NS)
+    ]
+    assert rows == [
+        [f"§{s['section']} {s['title']}", f"{s['studied']}/{s['total']}", str(s["mature"])]
+        for s in progress["sections"]
+    ]

@@ -76,7 +76,7 @@ def html(report: Report) -> str:
             for s in STATES
         )
         + " · a ring: credited by related study</p>",
-        f'<div class="scroll">{svg.knowledge_map(report.nodes, report.edges)}</div>',
+        _map(report),
         _table(
             ["topic", "section", "state", "credited"],
             [
@@ -125,6 +125,38 @@ def html(report: Report) -> str:
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+COLLAPSE = 150  # topics from which the map is drawn a section at a time, folded
+
+
+def _map(report: Report) -> str:
+    """The whole map, or for a big roadmap one folded map per section (each with the
+    links inside it), so that five hundred topics stay legible."""
+    if len(report.nodes) <= COLLAPSE:
+        return f'<div class="scroll">{svg.knowledge_map(report.nodes, report.edges)}</div>'
+    sections = sorted({n.section for n in report.nodes}, key=lambda s: (s is None, s or 0))
+    parts = ['<p class="muted">A big roadmap: one map per section (links between sections '
+             "are counted, not drawn).</p>"]  # fmt: skip
+    names = {s.number: s.title for s in report.sections}
+    for section in sections:
+        inside = [n for n in report.nodes if n.section == section]
+        ids = {n.id for n in inside}
+        links = [e for e in report.edges if e[0] in ids and e[1] in ids]
+        across = sum(1 for e in report.edges if (e[0] in ids) != (e[1] in ids))
+        counts = ", ".join(
+            f"{sum(1 for n in inside if n.state == state)} {state}"
+            for state in STATES
+            if any(n.state == state for n in inside)
+        )
+        title = f"§{section} {names.get(section, '')}" if section is not None else "§-"
+        parts.append(
+            f'<details class="section" data-section="{escape(str(section))}"><summary>'
+            f"{escape(title.strip())}: {len(inside)} topics ({escape(counts)}; "
+            f"{across} links to other sections)</summary>"
+            f'<div class="scroll">{svg.knowledge_map(inside, links)}</div></details>'
+        )
+    return "".join(parts)
 
 
 def _progress(report: Report) -> str:
