@@ -175,6 +175,8 @@ def plan_markdown(plan: Plan, meta: Meta, pace: Pace | None = None) -> str:
     with a goal date, its verdict as a callout."""
     import frontmatter
 
+    from studyplan.ticks import marker
+
     first = plan.days[0].day
     year, week, _ = first.isocalendar()
     monday, sunday = iso_week(first)
@@ -201,7 +203,7 @@ def plan_markdown(plan: Plan, meta: Meta, pace: Pace | None = None) -> str:
             # The hidden comment names the card, so a tick can be logged (ticks.py).
             lines.append(
                 f"- [ ] {_link(e.card, meta)} · {kind} · {where}{e.minutes} min{why} "
-                f"%%studyplan:{e.card.id}%%"
+                f"{marker(e.card.id)}"
             )
             lines += [f"    - [{_md_text(r.title)}](<{r.url}>)" for r in e.card.resources]
         if entries:

@@ -237,16 +237,6 @@ def _blake2b(data: bytes, digest_size: int) -> Any:
     return blake2b(data, digest_size=digest_size)
 
 
-def balanced(interval: int, seed: str, maximum: int, load: Load, day: date) -> int:
-    """The fuzz window's day with the least expected work (`balance.Load.pick`)."""
-    if interval < 3:
-        return interval
-    low, high = fuzz_window(interval, maximum)
-    if low == high:
-        return low
-    return load.pick(day, min(interval, high), low, high, _bits(seed))
-
-
 @functools.cache
 def _fuzz_delta(interval: int) -> float:
     """How far py-fsrs's fuzz may move an interval: the same for every review of that
@@ -369,7 +359,7 @@ def extend(
         seed = f"{card_id}/{review.id}"
         if load is not None and policy.load_balance:
             low, high = fuzz_window(interval, policy.maximum_interval)
-            if low != high:  # `balanced`, inline: it runs for every review of a replay
+            if low != high:  # inline: it runs for every review of a replay
                 bits = int.from_bytes(_blake2b(seed.encode(), digest_size=8).digest())
                 interval = load.pick(day, min(interval, high), low, high, bits)
             else:

@@ -14,6 +14,7 @@ from studyplan import clock
 from studyplan.report import svg
 from studyplan.report.data import STATES, Report
 from studyplan.schedule import Queue
+from studyplan.ticks import marker
 
 COLOURS = {
     "not-yet": "#c9ced6",
@@ -84,7 +85,7 @@ def note(
         lines.append("Nothing left to study today.")
     for kind, e in entries:
         link = links.get(e.card.id, e.card.title)
-        lines.append(f"- [ ] {link} · {kind} · {e.minutes} min %%studyplan:{e.card.id}%%")
+        lines.append(f"- [ ] {link} · {kind} · {e.minutes} min {marker(e.card.id)}")
     lines += ["", "## Progress", ""]
     for s in report.sections:
         title = f"§{s.number} {s.title}" if s.number is not None else s.title
