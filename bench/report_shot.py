@@ -8,17 +8,15 @@ docs/report.png (and the page kept as docs/report.html).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
 import subprocess
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
-from tour import END, EVENING, START  # type: ignore[import-not-found]
+from tour import EVENING, four_weeks  # type: ignore[import-not-found]
 
 from studyplan.cli import cli
 
@@ -45,15 +43,7 @@ def main() -> None:
         def run(*argv: str) -> str:
             return runner.invoke(cli, list(argv), catch_exceptions=False).stdout
 
-        day = START
-        while day <= END:
-            listed = json.loads(run("--now", f"{day}T08:00", "today", "--json"))
-            for n, entry in enumerate((*listed["reviews"], *listed["new"])):
-                rating = rng.choices(["again", "hard", "good", "easy"], (8, 15, 67, 10))[0]
-                minutes = str(max(10, round(entry["minutes"] * rng.uniform(0.8, 1.3))))
-                at = f"{day}T{9 + n // 2:02d}:{(n % 2) * 30:02d}"
-                run("--now", at, "review", entry["id"], rating, "--minutes", minutes)
-            day += timedelta(days=1)
+        four_weeks(run, rng)
         DOCS.mkdir(exist_ok=True)
         page = DOCS / "report.html"
         page.write_text(run("--now", EVENING, "report"), encoding="utf-8")

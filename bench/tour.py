@@ -13,6 +13,7 @@ import json
 import os
 import random
 import tempfile
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,6 +23,20 @@ from studyplan.cli import cli
 
 START, END = date(2026, 11, 2), date(2026, 11, 29)
 EVENING = "2026-11-29T20:00"
+
+
+def four_weeks(run: Callable[..., str], rng: random.Random) -> None:
+    """The seeded learner: every day from START to END, everything `today` lists, rated
+    again/hard/good/easy at 8/15/67/10 %, with minutes near the estimate."""
+    day = START
+    while day <= END:
+        listed = json.loads(run("--now", f"{day}T08:00", "today", "--json"))
+        for n, entry in enumerate((*listed["reviews"], *listed["new"])):
+            rating = rng.choices(["again", "hard", "good", "easy"], (8, 15, 67, 10))[0]
+            minutes = str(max(10, round(entry["minutes"] * rng.uniform(0.8, 1.3))))
+            at = f"{day}T{9 + n // 2:02d}:{(n % 2) * 30:02d}"
+            run("--now", at, "review", entry["id"], rating, "--minutes", minutes)
+        day += timedelta(days=1)
 
 
 def main() -> None:
@@ -40,15 +55,7 @@ def main() -> None:
             result = runner.invoke(cli, list(args), catch_exceptions=False)
             return result.stdout
 
-        day = START
-        while day <= END:
-            listed = json.loads(run("--now", f"{day}T08:00", "today", "--json"))
-            for n, entry in enumerate((*listed["reviews"], *listed["new"])):
-                rating = rng.choices(["again", "hard", "good", "easy"], (8, 15, 67, 10))[0]
-                minutes = str(max(10, round(entry["minutes"] * rng.uniform(0.8, 1.3))))
-                at = f"{day}T{9 + n // 2:02d}:{(n % 2) * 30:02d}"
-                run("--now", at, "review", entry["id"], rating, "--minutes", minutes)
-            day += timedelta(days=1)
+        four_weeks(run, rng)
         print(run("--now", EVENING, "plan", "--week", "--start", "2026-11-30"))
         print(run("--now", EVENING, "progress"))
         print(run("--now", EVENING, "forecast", "--days", "10"))
