@@ -70,7 +70,7 @@ def bars(
 ) -> str:
     """A bar per value, labelled below, with an optional horizontal line (a budget, a
     target); the scale leaves room above the larger of the two."""
-    width, height, left, bottom = max(220, 24 * len(values) + 50), 180, 40, 40
+    width, height, left, bottom = max(240, 24 * len(values) + 80), 190, 70, 50
     top = max([v for _, v in values] + [line or 0.0, 1.0]) * 1.15
     scale = (height - bottom - 10) / top
     body = [f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{width}" '
