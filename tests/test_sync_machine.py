@@ -1,7 +1,8 @@
 """A state machine over what a learner's devices, sync tools and hands do to a home:
-review, undo, rename, repair, sync, conflict copies (plain, and with a session only they
-hold), torn appends, deleted caches. Invariant: the reviews counted are exactly those recorded
-and not undone, the snapshot agrees with a full read, and no command prints a traceback."""
+review, undo, postpone, planned breaks, rename, repair, sync, conflict copies (plain, and
+with a session only they hold), torn appends, deleted caches. Invariant: the reviews
+counted are exactly those recorded and not undone, the snapshot agrees with a full read,
+and no command prints a traceback."""
 
 from __future__ import annotations
 
@@ -69,13 +70,36 @@ class Home(RuleBasedStateMachine):
 
     @rule()
     def undo(self) -> None:
-        """Takes back the last counted review in this device's log (repair may have
-        appended a conflict copy's sessions there)."""
-        own = [r.id for r in store.read_log(self.log).reviews] if self.log.exists() else []
+        """Takes back the entry written last in this device's log among its counted
+        reviews, postpones and breaks (repair may have appended a conflict copy's there)."""
+        if not self.log.exists():
+            self.cli("undo")
+            return
+        own = store.read_log(self.log)
+        gone = {u.review for u in store.read_history(store.Home(self.home), cache=False).undos}
+        text = self.log.read_bytes()
+        candidates = [
+            *(r.id for r in own.reviews if r.id in self.counted),
+            *(p.id for p in own.postpones if p.id not in gone),
+            *(a.id for a in own.aways if a.id not in gone),
+        ]
         self.cli("undo")
-        alive = [i for i in own if i in self.counted]
-        if alive:
-            del self.counted[alive[-1]]
+        if candidates:
+            last = max(candidates, key=lambda i: text.rfind(f'id = "{i}"'.encode()))
+            self.counted.pop(last, None)
+
+    @rule(which=st.integers(0, 2), days=st.integers(1, 5))
+    def postpone(self, which: int, days: int) -> None:
+        """Not now: an entry that moves a due day and counts no review."""
+        card = [*CARDS[:2], self.gamma][which]
+        if card in self.counted.values():
+            self.cli("postpone", card, str(days))
+
+    @rule(start=st.integers(0, 3), length=st.integers(0, 4))
+    def away(self, start: int, length: int) -> None:
+        """A planned break: an entry that plans nothing and counts no review."""
+        first = (T0 + timedelta(hours=self.step + 1)).date() + timedelta(days=start)
+        self.cli("away", first.isoformat(), (first + timedelta(days=length)).isoformat())
 
     @rule(extra=st.booleans())
     def conflict_copy(self, extra: bool) -> None:
