@@ -8,17 +8,11 @@ docs/report.png (and the page kept as docs/report.html).
 from __future__ import annotations
 
 import argparse
-import os
-import random
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
-from click.testing import CliRunner
-from tour import EVENING, four_weeks  # type: ignore[import-not-found]
-
-from studyplan.cli import cli
+from tour import EVENING, TOUR_CONFIG, studied  # type: ignore[import-not-found]
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -27,23 +21,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     args = parser.parse_args()
-    rng = random.Random(2026)
-    with tempfile.TemporaryDirectory() as folder:
-        home = Path(folder) / "home"
-        home.mkdir()
-        (home / "studyplan.toml").write_text(
-            'timezone = "Europe/Berlin"\ndaily_minutes = 240\n', encoding="utf-8"
-        )
-        os.environ.update(
-            {"STUDYPLAN_HOME": str(home), "NO_COLOR": "1",
-             "XDG_CACHE_HOME": str(Path(folder) / "cache")}
-        )  # fmt: skip
-        runner = CliRunner()
-
-        def run(*argv: str) -> str:
-            return runner.invoke(cli, list(argv), catch_exceptions=False).stdout
-
-        four_weeks(run, rng)
+    with studied(TOUR_CONFIG + "daily_minutes = 240\n") as run:
         DOCS.mkdir(exist_ok=True)
         page = DOCS / "report.html"
         page.write_text(run("--now", EVENING, "report"), encoding="utf-8")

@@ -13,7 +13,8 @@ import json
 import os
 import random
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -39,12 +40,19 @@ def four_weeks(run: Callable[..., str], rng: random.Random) -> None:
         day += timedelta(days=1)
 
 
-def main() -> None:
+TOUR_CONFIG = 'timezone = "Europe/Berlin"\nfuzz = false\n'
+
+
+@contextmanager
+def studied(config: str = TOUR_CONFIG) -> Iterator[Callable[..., str]]:
+    """A temporary home with `config` after the seeded learner's four weeks; yields a
+    function that runs a studyplan command there and returns its stdout. Fuzz is off:
+    its draw hashes each review's random id, so with it on no two tours would agree."""
     rng = random.Random(2026)
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder) / "home"
         home.mkdir()
-        (home / "studyplan.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+        (home / "studyplan.toml").write_text(config, encoding="utf-8")
         os.environ.update(
             {"STUDYPLAN_HOME": str(home), "NO_COLOR": "1",
              "XDG_CACHE_HOME": str(Path(folder) / "cache")}
@@ -56,6 +64,11 @@ def main() -> None:
             return result.stdout
 
         four_weeks(run, rng)
+        yield run
+
+
+def main() -> None:
+    with studied() as run:
         print(run("--now", EVENING, "plan", "--week", "--start", "2026-11-30"))
         print(run("--now", EVENING, "progress"))
         print(run("--now", EVENING, "forecast", "--days", "10"))

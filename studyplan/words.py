@@ -3,7 +3,7 @@ every message agrees."""
 
 from __future__ import annotations
 
-_IRREGULAR = {"entry": "entries", "copy": "copies", "is": "are", "waits": "wait"}
+_IRREGULAR = {"entry": "entries"}
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
