@@ -421,14 +421,10 @@ class Calibration:
         )
         return min(max(estimate, 0.0), 1.0)
 
-    def observe(self, without: float, with_credit: float, passed: bool, scale: float = 1.0) -> None:
-        """One audit: recall predicted without the credit and with it, the outcome, and
-        the scale the credit was given at. The credit's effect is divided by that scale,
-        so the estimate is of the map's full weights: measured against the scaled credit
-        it would be a share of a share, and settle at √τ instead of τ."""
-        if self.frozen or scale <= 0.0:
+    def observe(self, without: float, with_credit: float, passed: bool) -> None:
+        if self.frozen:
             return
-        delta = (with_credit - without) / scale
+        delta = with_credit - without
         if delta <= 1e-6:
             return  # the credit changed nothing this review could show
         expected = without + self.transfer * delta
@@ -512,12 +508,7 @@ def apply(
         since = memory.last
         if with_credit is not None and since is not None:
             without = scheduler.recall(memory.explicit, since, stamp.day)
-            calibration.observe(
-                without,
-                with_credit,
-                stamp.review.rating >= Rating.HARD,
-                transfer(policy, calibration),
-            )
+            calibration.observe(without, with_credit, stamp.review.rating >= Rating.HARD)
     after = memories[card_id] = extend(memory, card_id, stamp, policy, scheduler, load)
     touched = [card_id]
     if load is not None:
