@@ -24,7 +24,7 @@ With --seeds N it also runs seeds 1…N and prints the mean and range of the cha
 from __future__ import annotations
 
 import argparse
-import random
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -50,6 +50,10 @@ class Outcome:
     below70: float = 0.0  # share of studied topics whose true recall on the last day < 70 %
     single: int = 0  # topics studied once and never again
     lost_checks: int = 0  # checks due the next day that were pushed away before that day
+    transfer: float = 0.0  # studyplan's estimate of the transfer on the last day
+    audits: int = 0  # reviews of credited topics it learned from
+    audit_predicted: float = 0.0  # their mean predicted recall, with the credit
+    audit_passed: float = 0.0  # the share of them that passed
 
 
 def scaled(g: graph.Graph, factor: float) -> graph.Graph:
@@ -70,6 +74,14 @@ def violates(card_id: str, roadmap: Roadmap, g: graph.Graph, studied: set[str]) 
     return any(other not in studied for other in needed)
 
 
+def draw(seed: int, card: str, session: int, what: str) -> float:
+    """A uniform draw fixed by the seed, the card and its session number: graph on and
+    off meet the same luck on the same session of a topic (common random numbers), so
+    their difference is the scheduler's, not the dice's."""
+    digest = hashlib.blake2b(f"{seed}/{card}/{session}/{what}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest()) / 2**64
+
+
 def run(
     roadmap: Roadmap,
     g: graph.Graph,
@@ -78,18 +90,20 @@ def run(
     days: int,
     seed: int,
     direct: bool = False,
+    oracle: bool = False,
 ) -> Outcome:
     """One learner for `days`. With `direct`, the learner's real transfer is weaker and of
     another shape than the rule studyplan assumes: along direct links only (no paths),
-    and only to a prerequisite still remembered (true recall ≥ 50 %)."""
-    policy = Policy(fuzz=True, graph=on)
+    and only to a prerequisite still remembered (true recall ≥ 50 %). With `oracle`,
+    studyplan is told the real transfer (`transfer` in the config) instead of learning
+    it: the most that calibration could reach."""
+    policy = Policy(fuzz=True, graph=on, transfer=transfer if oracle else None)
     truth_policy = Policy(
         fuzz=False, graph=True, credit_max_difficulty=10.0, penalty=0.0, transfer=1.0
     )
     learned = memory.Calibration()  # what studyplan learns of the transfer from its audits
     truth_graph = scaled(g, transfer)
     scheduler = memory.Fsrs(policy)
-    rng = random.Random(seed)
     seen: dict[str, memory.Memory] = {}  # what studyplan knows (from the ratings)
     truth: dict[str, memory.Memory] = {}  # the learner's memory
     studied: set[str] = set()
@@ -115,13 +129,22 @@ def run(
             else:
                 out.reviews += 1
                 recall = memory.recall(truth.get(card, memory.EMPTY), scheduler, day) or 0.0
-                if rng.random() < recall:
-                    rating = rng.choices([Rating.HARD, Rating.GOOD, Rating.EASY], (15, 70, 15))[0]
+                session = sessions.get(card, 0)
+                if draw(seed, card, session, "recall") < recall:
+                    kind = draw(seed, card, session, "rating")
+                    rating = (
+                        Rating.HARD if kind < 0.15 else Rating.EASY if kind > 0.85 else Rating.GOOD
+                    )
                 else:
                     rating = Rating.AGAIN
             at = datetime(day.year, day.month, day.day, 8, tzinfo=UTC) + timedelta(minutes=n)
             review = Review(f"{offset:03d}-{n:02d}", card, rating, at, minutes=entry.minutes)
             stamp = DayStamp(review, day)
+            known = seen.get(card)
+            if on and known is not None and known.credits and known.explicit is not None:
+                out.audit_predicted += memory.recall(known, scheduler, day) or 0.0
+                out.audit_passed += rating >= Rating.HARD
+                out.audits += 1
             touched = memory.apply(seen, stamp, policy, scheduler, used, learned)
             tomorrow = day + timedelta(days=1)
             pending |= {c for c in touched if seen[c].check and seen[c].due == tomorrow}
@@ -149,6 +172,10 @@ def run(
     out.true = sum(true) / len(true)
     out.below70 = sum(1 for r in true if r < 0.7) / len(true)
     out.single = sum(1 for n in sessions.values() if n == 1)
+    out.transfer = memory.transfer(policy, learned)
+    if out.audits:
+        out.audit_predicted /= out.audits
+        out.audit_passed /= out.audits
     return out
 
 
@@ -191,6 +218,10 @@ def main() -> None:
             ("studied topics below 70 % true recall", off.below70, on.below70),
         ):
             print(f"{label:34}{x:>12.1%}{y:>12.1%}{(y - x) * 100:>+9.1f}pp")
+        print(
+            f"transfer learned by day 180: {on.transfer:.2f}, from {on.audits} audits "
+            f"(predicted recall {on.audit_predicted:.1%}, passed {on.audit_passed:.1%})"
+        )
     if args.seeds:
         summarise(roadmap, g, args.days, args.seeds)
 
@@ -202,28 +233,47 @@ def summarise(roadmap: Roadmap, g: graph.Graph, days: int, seeds: int) -> None:
     print("transfer along direct links only, and only to a prerequisite still remembered:")
     for transfer in TRANSFERS[:-1]:
         _summary_row(roadmap, g, days, seeds, transfer, direct=True)
+    print("studyplan told the real transfer instead of learning it (the most calibration reaches):")
+    for transfer in TRANSFERS:
+        _summary_row(roadmap, g, days, seeds, transfer, direct=False, oracle=True)
 
 
 def _summary_row(
-    roadmap: Roadmap, g: graph.Graph, days: int, seeds: int, transfer: float, direct: bool
+    roadmap: Roadmap,
+    g: graph.Graph,
+    days: int,
+    seeds: int,
+    transfer: float,
+    direct: bool,
+    oracle: bool = False,
 ) -> None:
     columns: dict[str, list[float]] = {
         "explicit reviews %": [],
+        "minutes %": [],
         "true recall pp": [],
         "below 70 % pp": [],
         "single sessions": [],
         "lost checks": [],
+        "gate violations": [],
+        "learned τ": [],
+        "audits predicted − passed pp": [],
     }
     for seed in range(1, seeds + 1):
         off = run(roadmap, g, False, transfer, days, seed, direct)
-        on = run(roadmap, g, True, transfer, days, seed, direct)
+        on = run(roadmap, g, True, transfer, days, seed, direct, oracle)
         columns["explicit reviews %"].append((on.reviews - off.reviews) / off.reviews * 100)
+        columns["minutes %"].append((on.minutes - off.minutes) / off.minutes * 100)
         columns["true recall pp"].append((on.true - off.true) * 100)
         columns["below 70 % pp"].append((on.below70 - off.below70) * 100)
         columns["single sessions"].append(on.single - off.single)
         columns["lost checks"].append(on.lost_checks)
+        columns["gate violations"].append(on.violations)
+        columns["learned τ"].append(on.transfer)
+        columns["audits predicted − passed pp"].append((on.audit_predicted - on.audit_passed) * 100)
     cells = [
-        f"{label} {sum(v) / len(v):+.1f} [{min(v):+.1f}, {max(v):+.1f}]"
+        f"{label} {sum(v) / len(v):+.2f}"
+        if label == "learned τ"
+        else f"{label} {sum(v) / len(v):+.1f} [{min(v):+.1f}, {max(v):+.1f}]"
         for label, v in columns.items()
     ]
     print(f"τ = {transfer:<4g} " + " · ".join(cells))

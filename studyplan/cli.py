@@ -1750,7 +1750,33 @@ def optimize(ctx: click.Context, retention: bool, dry_run: bool) -> None:
     else:
         lines.append("The fit does not predict better than the defaults: nothing written.")
     lines.append(f"Credit between topics: {_transfer_label(study)}")
+    lines += _transfer_fit_lines(study)
     out("\n".join(lines))
+
+
+def _transfer_fit_lines(study: Study) -> list[str]:
+    """The learned transfer scored out of sample on the log's audits (issue 14)."""
+    from studyplan import audits
+    from studyplan.memory import TRANSFER_PRIOR
+
+    if not (study.policy.graph and study.graph.edges) or study.policy.transfer is not None:
+        return []
+    fit = audits.fit(audits.collect(study.all_stamps(), study.policy, study.graph))
+    if not fit.audits:
+        return []  # the credit line already says what audits are
+    if not fit.scored:
+        return [
+            f"  {plural(fit.audits, 'audit')} so far (reviews of credited topics); "
+            f"{audits.MIN_AUDITS} are needed to score the transfer out of sample."
+        ]
+    return [
+        f"  out of sample, log loss on {plural(fit.scored, 'audit')} "
+        "(reviews of credited topics, each predicted from the audits before it):",
+        f"    learned      {fit.learned:8.4f}",
+        f"    prior {TRANSFER_PRIOR:.0%}    {fit.prior:8.4f}",
+        f"    no credit    {fit.none:8.4f}",
+        f"    all credit   {fit.full:8.4f}",
+    ]
 
 
 # --- vault -------------------------------------------------------------------------------

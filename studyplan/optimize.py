@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from studyplan.errors import StudyplanError
 from studyplan.model import DayStamp, Kind, Policy, Rating, Roadmap
@@ -16,6 +16,8 @@ from studyplan.model import DayStamp, Kind, Policy, Rating, Roadmap
 MIN_SCORED = 100
 """Reviews that can be scored (a later-day review of a card studied before) needed before
 a fit is worth trying: fewer, and the optimizer has almost nothing to learn from."""
+
+T = TypeVar("T")
 
 RETENTIONS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.93, 0.95, 0.97)
 
@@ -144,7 +146,7 @@ def fit(stamps: Sequence[DayStamp]) -> Fit:
 SPLITS = 5  # fsrs-rs's time-series splits
 
 
-def splits(items: Sequence[Item]) -> list[tuple[list[Item], list[Item]]]:
+def splits(items: Sequence[T]) -> list[tuple[list[T], list[T]]]:
     """fsrs-rs's `TimeSeriesSplit`: six segments of len // 6 items (the last takes the
     rest); fold i trains on segments 0…i and tests on segment i + 1."""
     size = len(items) // (SPLITS + 1)

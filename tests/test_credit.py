@@ -222,3 +222,93 @@ def test_progress_shows_the_transfer_and_where_it_comes_from(run: Run, sealed_ho
         "Credit: 50% of the map's weights (transfer in the config)\n"
         in run("progress", now="2026-12-01T09:00").stdout
     )
+
+
+def test_the_transfer_is_scored_out_of_sample_against_fixed_ones() -> None:
+    from studyplan import audits
+    from studyplan.audits import Audit
+
+    # 30 audits that all passed where only the credit predicted it (R0 0.5, R1 0.9).
+    passing = audits.fit([Audit(0.5, 0.9, True)] * 30)
+    assert (passing.audits, passing.scored) == (30, 25)  # everything after the first sixth
+    assert round(passing.none, 6) == round(-math.log(0.5), 6) == 0.693147
+    assert round(passing.full, 6) == round(-math.log(0.9), 6) == 0.105361
+    assert round(passing.prior, 6) == round(-math.log(0.5 + 0.3 * 0.4), 6) == 0.478036
+    # Each segment is predicted from the audits before it only: learned from 5, 10, …
+    firsts = [audits.learned([Audit(0.5, 0.9, True)] * n) for n in (5, 10, 15, 20, 25)]
+    assert [round(t, 3) for t in firsts] == [0.776, 0.986, 1.0, 1.0, 1.0]
+    assert passing.learned == audits.log_loss(
+        [Audit(0.5, 0.9, True)] * 25, [t for t in firsts for _ in range(5)]
+    )
+    assert passing.full < passing.learned < passing.prior < passing.none
+    # The same audits failed: credit was wrong, and the learned transfer says so.
+    failing = audits.fit([Audit(0.5, 0.9, False)] * 30)
+    assert round(failing.full, 6) == round(-math.log(0.1), 6) == 2.302585
+    assert failing.estimate == 0.0
+    assert failing.learned == failing.none < failing.prior < failing.full  # τ = 0 after 5
+    # Too few audits to score: the estimate only.
+    few = audits.fit([Audit(0.5, 0.9, True)] * 29)
+    assert (few.audits, few.scored, few.learned) == (29, 0, 0.0)
+
+
+def test_the_audits_collected_are_the_ones_the_calibration_learned_from() -> None:
+    from datetime import date
+
+    from studyplan import audits, memory
+    from studyplan.model import DayStamp, Policy, Rating, Review
+    from studyplan.roadmap import parse
+
+    roadmap = parse("# R\n## 1. A\n- [ ] Base\n- [ ] Top (requires:: [[Base]])\n")
+    g = graph.build(roadmap, [])
+    policy = Policy(fuzz=False)
+    stamps = []
+    for week in range(8):  # each week: Base, then Top credits Base, then Base audited
+        day = date(2026, 1, 5) + timedelta(days=7 * week)
+        for n, card in enumerate(("base", "top", "base")):
+            at = datetime(day.year, day.month, day.day, 9, tzinfo=UTC) + timedelta(days=2 * n)
+            stamps.append(
+                DayStamp(Review(f"{week}{n}", card, Rating.GOOD, at), day + timedelta(days=2 * n))
+            )
+    learned = memory.Calibration()
+    memory.fold(stamps, policy, graph=g, calibration=learned)
+    found = audits.collect(stamps, policy, g)
+    assert len(found) == learned.audits == 8
+    assert all(a.passed and a.with_credit > a.without for a in found)
+    assert audits.learned(found) == learned.transfer
+    assert audits.fit(found).scored == 0  # 8 < MIN_AUDITS
+    assert audits.collect(stamps, Policy(fuzz=False, transfer=0.5), g) == []  # fixed: not fitted
+
+
+def test_optimize_scores_the_learned_transfer_next_to_the_fit(
+    run: Run, tmp_path: Path, sealed_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("fsrs_rs_python")
+    from studyplan import audits
+    from tests.synthetic import write_log
+
+    write_log(sealed_home / "log" / "laptop.toml", cards=200, days=300)  # for the FSRS fit
+    road = tmp_path / "road.md"
+    road.write_text(ROADMAP, encoding="utf-8")
+    for week in range(8):  # Base, then Left credits Base, then Base is audited
+        day = datetime(2026, 6, 1, 9, tzinfo=UTC) + timedelta(days=7 * week)
+        for n, topic in enumerate(("base", "left", "base")):
+            at = (day + timedelta(days=2 * n)).strftime("%Y-%m-%dT%H:%M")
+            assert run("review", topic, "good", now=at, roadmap=road).exit_code == 0
+    result = run("optimize", "--dry-run", now="2026-08-01T09:00", roadmap=road)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "  8 audits so far (reviews of credited topics); 30 are needed to score the "
+        "transfer out of sample."
+    )
+    monkeypatch.setattr(audits, "MIN_AUDITS", 4)
+    result = run("optimize", "--dry-run", now="2026-08-01T09:00", roadmap=road)
+    tail = result.stdout.splitlines()[-5:]
+    assert tail[0] == (
+        "  out of sample, log loss on 7 audits (reviews of credited topics, each predicted "
+        "from the audits before it):"
+    )
+    assert [line.split()[0] for line in tail[1:]] == ["learned", "prior", "no", "all"]
+    figures = [float(line.split()[-1]) for line in tail[1:]]
+    # Every audit passed, two days after a review: recall was high either way, and
+    # taking all the credit as real predicts them best.
+    assert figures == [0.0068, 0.0068, 0.0074, 0.0054]
