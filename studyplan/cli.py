@@ -481,6 +481,12 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
         lines.append(style(f"New ({len(q.new)})", bold=True))
         lines += _entry_lines(q.new, today_, width, notes)
     lines.append("")
+    if q.budget is not None and q.minutes > q.budget:
+        (alone,) = (*q.reviews, *q.new)  # only a topic longer than the whole budget goes over
+        lines.append(
+            f"{alone.card.title} alone is longer than the {q.budget}-min budget: it is the one "
+            "topic today."
+        )
     over = "the time budget" if q.budget is not None else "today's limit"
     if q.due_left_out:
         lines.append(f"{q.due_left_out} more due, over {over}: they come first tomorrow.")

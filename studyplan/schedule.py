@@ -386,12 +386,12 @@ def queue(
         scale = transfer(policy, calibration)
         due = compress(due, soon, all_states, day, policy, scheduler, graph, estimator, scale)
     due.sort(key=_urgency)
-    reviews, due_out, left = _fit(due, review_room, budget, skip=True)
+    reviews, due_out, left = _fit(due, review_room, budget, skip=True, alone=not spent)
     if any(e.covers for e in due):
         shown = {id(e) for e in reviews}
         due_out += sum(len(e.covers) for e in due if id(e) not in shown)
     new_entries = [Entry(s, True, estimator.minutes(s.card), None) for s in fresh]
-    new, new_out, _ = _fit(new_entries, new_room, left, skip=False)
+    new, new_out, _ = _fit(new_entries, new_room, left, skip=False, alone=not spent and not reviews)
     new = [Entry(e.state, True, e.minutes, None, unlocks=gate.unlocks(e.state)) for e in new]
     relocked: dict[str, Blocker] = {}
     if policy.gate != "studied":
@@ -518,16 +518,23 @@ def compress(
 
 
 def _fit(
-    entries: list[Entry], room: int, budget: int | None, *, skip: bool
+    entries: list[Entry], room: int, budget: int | None, *, skip: bool, alone: bool = False
 ) -> tuple[list[Entry], int, int | None]:
     """Take entries in order up to `room` and the budget. Reviews (`skip`) pass over one
-    that does not fit for a shorter one; new cards keep prerequisite order and stop."""
+    that does not fit for a shorter one; new cards keep prerequisite order and stop. On
+    a day with nothing on it yet (`alone`), the first entry is taken even when it alone
+    is longer than the whole budget: otherwise a topic longer than the budget would
+    never be listed at all."""
     taken: list[Entry] = []
     for entry in entries:
         if len(taken) >= room:
             break
         if budget is not None:
             if entry.minutes > budget:
+                if alone and not taken and budget > 0:  # 0: a day off, or --minutes 0
+                    taken.append(entry)
+                    budget = 0
+                    continue
                 if skip:
                     continue
                 break

@@ -343,9 +343,27 @@ def test_show_says_just_reviewed_on_the_day_of_an_again(run: Run) -> None:
 
 def test_no_reviews_due_is_not_said_when_they_are_over_the_budget(run: Run) -> None:
     run("review", "Linear Algebra", "good", "--minutes", "40", now="2026-11-26T09:00")
+    run("review", "Calculus", "good", "--minutes", "5", now="2026-11-28T08:00")
     text = run("today", "--minutes", "10", now="2026-11-28T09:00").output
     assert "No reviews due" not in text
     assert "1 more due, over the time budget: they come first tomorrow." in text
+
+
+def test_a_topic_longer_than_the_whole_budget_is_listed_alone(run: Run) -> None:
+    """Before, a topic whose estimate was over the budget was never listed: with a
+    30-minute budget, bench/workload.py's learner did 6 reviews in 180 days."""
+    # A new topic longer than the budget, on a day with nothing else on it: alone.
+    fresh = json.loads(run("today", "--minutes", "5", "--json", now="2026-11-26T08:00").output)
+    assert [(e["id"], e["minutes"]) for e in fresh["new"]] == [("linear-algebra", 30)]
+    run("review", "Linear Algebra", "good", "--minutes", "40", now="2026-11-26T09:00")
+    text = run("today", "--minutes", "10", now="2026-11-28T09:00").output
+    assert "  §1  Linear Algebra  topic   40 min  due today, recall 91%\n" in text
+    assert (
+        "Linear Algebra alone is longer than the 10-min budget: it is the one topic today.\n"
+    ) in text
+    assert "more due" not in text
+    data = json.loads(run("today", "--minutes", "10", "--json", now="2026-11-28T09:00").output)
+    assert ([e["id"] for e in data["reviews"]], data["new"]) == (["linear-algebra"], [])
 
 
 def test_force_color_colours_a_pipe_and_no_color_wins(
