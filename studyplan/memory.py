@@ -183,10 +183,10 @@ class Fsrs:
 
 _STABILITY_MIN = 0.001  # py-fsrs's STABILITY_MIN
 MAX_STABILITY = 36_500.0  # fsrs-rs's S_MAX, as Anki caps it: credit never goes past it
-TRANSFER_PRIOR = 0.3  # transfer believed before any audit: cautious, well below 1
+TRANSFER_PRIOR = 0.5  # transfer believed before any audit: cautious, half the map
 TRANSFER_WEIGHT = 4.0  # how much evidence the prior is worth (in units of Δ²/v)
 CREDIT_LOG = 8  # credit events a memory keeps, for `show`
-AUDIT_FACTOR = 2.0  # credit never carries a topic past 2x its last explicit interval
+AUDIT_FACTOR = 3.75  # credit never carries a topic past 3.75x its last explicit interval
 
 
 class Reviewed(NamedTuple):
@@ -539,12 +539,26 @@ def apply(
                 touched.append(source)
         for edge in graph.direct(card_id):
             other = memories.get(edge.target)
-            if other is not None and edge.weight >= KEY_WEIGHT:
+            if (
+                other is not None
+                and edge.weight >= KEY_WEIGHT
+                and not fresh(other, policy, scheduler, day)
+            ):
                 changed = memories[edge.target] = checked(other, card_id, day)
                 if load is not None and changed.due != other.due:
                     load.move(other, changed)
                 touched.append(edge.target)
     return touched
+
+
+def fresh(memory: Memory, policy: Policy, scheduler: Fsrs, day: date) -> bool:
+    """Still in the first half of its way down to the desired retention (recall at least
+    the midpoint of 1 and the desired retention: 95 % at 0.9). A failed topic brings no
+    check of a prerequisite this fresh: the learner has just shown they know it, and the
+    failure says more about the failed topic. (In bench/learner.py, checks of fresh
+    prerequisites were most of what checks cost, at no gain in recall.)"""
+    now = recall(memory, scheduler, day)
+    return now is not None and now >= (1.0 + policy.desired_retention) / 2
 
 
 def earned(memory: Memory) -> float:

@@ -154,9 +154,9 @@ def _backlogged(sealed_home: Path) -> None:
 def test_today_says_when_a_backlog_is_cleared(run: Run, sealed_home: Path) -> None:
     _backlogged(sealed_home)
     text = run("today", now="2026-11-16T09:00").output
-    assert "3 more due, over the time budget: they come first tomorrow.\n" in text
+    assert "5 more due, over the time budget: they come first tomorrow.\n" in text
     assert text.endswith(
-        "Backlog: 3 reviews beyond today's room, cleared by Wed 18 Nov at this pace.\n"
+        "Backlog: 5 reviews beyond today's room, cleared by Thu 19 Nov at this pace.\n"
     )
 
 
@@ -165,14 +165,14 @@ def test_forecast_marks_the_days_over_the_budget(run: Run, sealed_home: Path) ->
 
     _backlogged(sealed_home)
     text = run("forecast", "--days", "3", now="2026-11-16T09:00").output.splitlines()
-    assert text[1].endswith("5 reviews, 150 min · over the 60-min budget")
+    assert text[1].endswith("7 reviews, 210 min · over the 60-min budget")
     assert text[-1] == (
         "Budget: 60 min a day (daily_minutes); 1 day over it: what does not fit waits for "
         "the next days."
     )
     rows = json.loads(run("forecast", "--days", "2", "--json", now="2026-11-16T09:00").output)
     assert rows == [
-        {"date": "2026-11-16", "reviews": 5, "minutes": 150, "budget": 60},
+        {"date": "2026-11-16", "reviews": 7, "minutes": 210, "budget": 60},
         {"date": "2026-11-17", "reviews": 0, "minutes": 0, "budget": 60},
     ]
 
@@ -192,7 +192,7 @@ def test_a_ten_day_backlog_is_cleared_on_the_day_today_predicts(
         CliRunner().invoke(cli, ["--now", f"2026-11-{day:02d}T09:00", "study"], input="g 30\n" * 4)
     # Ten days missed (9-18 Nov); on the 19th:
     said = run("today", now="2026-11-19T09:00").output.splitlines()[-1]
-    assert said == "Backlog: 5 reviews beyond today's room, cleared by Sun 22 Nov at this pace."
+    assert said == "Backlog: 8 reviews beyond today's room, cleared by Mon 23 Nov at this pace."
     cleared = None
     for day in range(19, 29):
         text = run("today", now=f"2026-11-{day}T09:00").output
@@ -200,4 +200,4 @@ def test_a_ten_day_backlog_is_cleared_on_the_day_today_predicts(
             cleared = day
             break
         CliRunner().invoke(cli, ["--now", f"2026-11-{day}T09:05", "study"], input="g 30\n" * 3)
-    assert cleared == 22
+    assert cleared == 23

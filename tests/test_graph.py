@@ -205,10 +205,10 @@ def test_a_good_review_credits_what_it_builds_on_by_the_edge_weight() -> None:
     good = fsrs_after(2.3065, alone.difficulty or 0, D0, day, FsrsRating.Good)
     assert after.stability == pytest.approx(2.3065 + 0.5 * (good - 2.3065), abs=1e-9)
     assert round(after.stability or 0, 4) == 4.8109
-    # The explicit history is untouched: still one review, last on D0; due moved out, to
-    # D0 + 4 at most (twice the explicit interval of 2 days: the audit), not D0 + 5.
+    # The explicit history is untouched: still one review, last on D0; due moved out to
+    # D0 + 5, within the audit (3.75 times the explicit interval of 2 days: D0 + 8).
     assert (after.reviewed, after.last, after.credits) == (1, D0, 1)
-    assert (after.since, after.due, after.audit) == (D0, D0 + timedelta(4), D0 + timedelta(4))
+    assert (after.since, after.due, after.audit) == (D0, D0 + timedelta(5), D0 + timedelta(8))
     assert after.explicit == alone.stability
     assert after.difficulty == alone.difficulty
 
@@ -221,9 +221,9 @@ def test_weight_one_credit_is_exactly_a_good_review() -> None:
     real = fold([stamp("chain-rule", D0), stamp("chain-rule", day)], graph.EMPTY_GRAPH)
     assert after.stability == pytest.approx(real["chain-rule"].stability, abs=1e-9)
     # The same stability as a real good review, but only an explicit one moves the due
-    # day past the audit (twice the last explicit interval, 2 days).
+    # day past the audit (3.75 times the last explicit interval of 2 days: D0 + 8).
     assert real["chain-rule"].due == D0 + timedelta(13)
-    assert (after.since, after.due) == (day, D0 + timedelta(4))
+    assert (after.since, after.due) == (day, D0 + timedelta(8))
 
 
 def test_credit_that_arrives_too_early_is_worth_little() -> None:
@@ -314,7 +314,7 @@ def test_a_nearly_due_cover_is_pulled_forward_only_when_it_saves_work() -> None:
     memories = fold(stamps, graph.EMPTY_GRAPH)
     assert (memories["a"].due, memories["a"].audit, memories["c"].due) == (
         D0 + timedelta(8),
-        D0 + timedelta(15),
+        D0 + timedelta(27),  # D0 + 1 + 3.75 × 7 days
         D0 + timedelta(13),
     )
     day = D0 + timedelta(10)  # A and B overdue; C due in 3 days, within cover_days (3)
@@ -324,11 +324,11 @@ def test_a_nearly_due_cover_is_pulled_forward_only_when_it_saves_work() -> None:
     ]
     assert q.reviews[0].why == "3 days early, covers A, B"
     assert q.minutes == 30
-    # Reviewed once (explicit interval 2 days, audit on D0 + 4), A and B are past what
+    # Reviewed once (explicit interval 2 days, audit on D0 + 8), A and B are past what
     # credit may carry on D0 + 11: no review covers them, whatever it would save.
     stamps = [stamp("a", D0), stamp("b", D0), stamp("c", D0), stamp("c", D0 + timedelta(2))]
     memories = fold(stamps, graph.EMPTY_GRAPH)
-    assert memories["a"].audit == D0 + timedelta(4)
+    assert memories["a"].audit == D0 + timedelta(8)
     day = D0 + timedelta(11)
     late = schedule.queue(roadmap, memory.states(roadmap, memories), day, POLICY, graph=g)
     assert [(e.card.id, e.covers) for e in late.reviews] == [("a", ()), ("b", ())]
@@ -454,7 +454,7 @@ def test_graph_command_text_dot_json(run: Run, tmp_path: Path) -> None:
         "  Backprop\n"
         "    requires  Chain Rule 1, Derivatives 0.2\n"
         "\n"
-        "Credit: 30% of the map's weights, a cautious start: reviews of credited topics will "
+        "Credit: 50% of the map's weights, a cautious start: reviews of credited topics will "
         "show how much studying one topic helps another\n"
     )
     # Prerequisites point at what they lead to; sections are clusters.
@@ -489,11 +489,11 @@ def _derivatives_credited_once(run: Run, roadmap: Path) -> None:
     shown = json.loads(
         run("show", "derivatives", "--json", now="2026-01-06T10:00", roadmap=roadmap).output
     )
-    assert (shown["due"], shown["stability"]) == ("2026-01-09", 4.8109)  # the audit day
+    assert (shown["due"], shown["stability"]) == ("2026-01-10", 4.8109)
     assert (shown["explicit_stability"], shown["credits"], shown["audit"]) == (
         2.3065,
         1,
-        "2026-01-09",
+        "2026-01-13",  # 3.75 x its 2-day explicit interval: credit may carry it so far
     )
     # Each credit is listed with its source, day and effect: 4.8109 - 2.3065.
     assert shown["credit"] == [{"day": "2026-01-06", "from": "chain-rule", "gain": 2.5044}]
@@ -706,7 +706,7 @@ def test_a_back_dated_review_refolds_and_reports_only_real_changes(
         "review", "Derivatives", "good", "--at", "2026-01-05T20:00",
         now="2026-01-06T10:00", roadmap=roadmap,
     )  # fmt: skip
-    # Derivatives' own review comes first now, then Chain Rule's credits it, as far as the
-    # audit (twice its 2-day explicit interval): due Fri 9 Jan.
-    assert late.output == "Recorded Derivatives: good. next: Fri 9 Jan, in 3 days\n"
+    # Derivatives' own review comes first now, then Chain Rule's credits it: due Sat 10
+    # Jan, within the audit (3.75 times its 2-day explicit interval).
+    assert late.output == "Recorded Derivatives: good. next: Sat 10 Jan, in 4 days\n"
     _derivatives_credited_once(run, roadmap)

@@ -278,7 +278,7 @@ def test_output_file_is_written_and_foreign_files_are_protected(run: Run, tmp_pa
     target = tmp_path / "week.md"
     result = run("plan", "--format", "md", "-o", str(target), now=NOW)
     assert result.exit_code == 0
-    assert result.stderr == f"Wrote {target} (7 days, 22 topics).\n"  # audits of credit included
+    assert result.stderr == f"Wrote {target} (7 days, 19 topics).\n"  # credit and audits included
     written = target.read_bytes()
     assert written.startswith(b"---\ntitle: Study plan")
     # Our own untouched file may be replaced.

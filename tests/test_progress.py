@@ -225,7 +225,7 @@ def test_optimize_learns_a_known_memory_and_is_used(run: Run, sealed_home: Path)
     assert fitted[0] < default[0]  # log loss
     assert fitted[1] < default[1]  # RMSE(bins)
     assert lines[-2] == f"The fit predicts better: written to {sealed_home / 'studyplan.toml'}."
-    assert lines[-1].startswith("Credit between topics: 30% of the map's weights")
+    assert lines[-1].startswith("Credit between topics: 50% of the map's weights")
     text = (sealed_home / "studyplan.toml").read_text(encoding="utf-8")
     assert "parameters = [" in text
     assert 'timezone = "Europe/Berlin"' in text  # the other settings are kept
