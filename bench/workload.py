@@ -45,6 +45,7 @@ class Outcome:
     over: int = 0  # study days whose minutes studied went over the budget
     planned_over: int = 0  # days whose list (expected minutes) went over it
     reviews: int = 0
+    introduced: int = 0  # new topics started
     lapses: int = 0  # reviews forgotten (rated again)
     true: float = 0.0
 
@@ -89,6 +90,7 @@ def run(
             card = entry.card.id
             if entry.new:
                 rating = Rating.GOOD
+                out.introduced += 1
             else:
                 out.reviews += 1
                 held = truth.get(card, memory.EMPTY)
@@ -175,7 +177,7 @@ def main() -> None:
         ("FSRS-6 defaults, the break announced (away)", 1.0, True),
     )
     for name, forgetting, announced in learners:
-        keys = ("peak", "planned", "over", "sd", "sd_due", "reviews", "true")
+        keys = ("peak", "planned", "over", "sd", "sd_due", "reviews", "introduced", "true")
         rows: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in keys}
         for seed in range(1, args.seeds + 1):
             for column, balance in ((0, False), (1, True)):
@@ -186,6 +188,7 @@ def main() -> None:
                 rows["sd"][column].append(statistics.pstdev(o.studied))
                 rows["sd_due"][column].append(statistics.pstdev(o.due))
                 rows["reviews"][column].append(o.reviews)
+                rows["introduced"][column].append(o.introduced)
                 rows["true"][column].append(o.true * 100)
         print(f"\nlearner: {name}")
         labels = {
@@ -195,6 +198,7 @@ def main() -> None:
             "sd": "sd of minutes studied per study day",
             "sd_due": "sd of minutes due per day",
             "reviews": "explicit reviews",
+            "introduced": "topics introduced",
             "true": "true recall on the last day, %",
         }
         for key, label in labels.items():
