@@ -16,6 +16,7 @@ from studyplan.memory import (
     Fsrs,
     creditable,
     credited,
+    fresh,
     recall,
     transfer,
 )
@@ -457,9 +458,10 @@ def compress(
     """Repetition compression: a due card is covered by a due (or nearly due) card that
     exercises it when the credit from a good review of that card would leave it not due
     today. A covering card is shown once, marked "covers …"; a nearly-due card is pulled
-    forward only when what it covers takes longer than it does."""
+    forward only when what it covers takes longer than it does, and never while it is
+    fresh (`memory.fresh`: a topic studied yesterday is not asked for again today)."""
     by_id = {e.card.id: e for e in due}
-    candidates = {s.card.id: s for s in soon}
+    candidates = {s.card.id: s for s in soon if not fresh(s.memory, policy, scheduler, day)}
     covers: dict[str, list[str]] = defaultdict(list)
     for entry in due:
         memory = entry.state.memory

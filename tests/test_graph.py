@@ -710,3 +710,24 @@ def test_a_back_dated_review_refolds_and_reports_only_real_changes(
     # Jan, within the audit (3.75 times its 2-day explicit interval).
     assert late.output == "Recorded Derivatives: good. next: Sat 10 Jan, in 4 days\n"
     _derivatives_credited_once(run, roadmap)
+
+
+def test_a_fresh_topic_is_not_pulled_forward_to_cover_others() -> None:
+    """A topic studied today (recall 100 %) and due in 2 days would cover the overdue A
+    and B: it is not listed again today to do so."""
+    roadmap = road("## 1. M\n- [ ] A\n- [ ] B\n- [ ] C (requires:: [[A]], [[B]])\n")
+    g = graph.build(roadmap, [])
+    day = D0 + timedelta(10)
+    twice = [stamp(x, D0 + timedelta(d)) for d in (0, 1) for x in ("a", "b")]
+    memories = fold([*twice, stamp("c", day)], graph.EMPTY_GRAPH)
+    assert (memories["a"].due, memories["c"].due) == (D0 + timedelta(8), day + timedelta(2))
+    assert memory.fresh(memories["c"], POLICY, memory.Fsrs(POLICY), day)
+    q = schedule.queue(roadmap, memory.states(roadmap, memories), day, POLICY, graph=g)
+    assert [(e.card.id, e.covers) for e in q.reviews] == [("a", ()), ("b", ())]
+    # The next day C's recall is below 95 %: no longer fresh, it is pulled forward a day.
+    nextday = day + timedelta(1)
+    assert not memory.fresh(memories["c"], POLICY, memory.Fsrs(POLICY), nextday)
+    q = schedule.queue(roadmap, memory.states(roadmap, memories), nextday, POLICY, graph=g)
+    assert [(e.card.id, e.pulled, [c.id for c in e.covers]) for e in q.reviews] == [
+        ("c", 1, ["a", "b"])
+    ]
