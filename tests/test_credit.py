@@ -23,7 +23,8 @@ ROADMAP = """# R
 """
 
 
-def test_a_check_is_never_cancelled_by_credit(run: Run, tmp_path: Path, sealed_home: Path) -> None:
+def _studied_twice(run: Run, tmp_path: Path, sealed_home: Path) -> Path:
+    """Base, Left and Right each reviewed good on 1 and 4 Dec; the roadmap's path."""
     (sealed_home / "studyplan.toml").write_text(
         'timezone = "UTC"\nfuzz = false\nnew_per_day = 5\ndevice = "laptop"\n', encoding="utf-8"
     )
@@ -32,6 +33,11 @@ def test_a_check_is_never_cancelled_by_credit(run: Run, tmp_path: Path, sealed_h
     for day in ("01", "04"):
         for n, topic in enumerate(("base", "left", "right")):
             run("review", topic, "good", now=f"2026-12-{day}T09:{n}0", roadmap=road)
+    return road
+
+
+def test_a_check_is_never_cancelled_by_credit(run: Run, tmp_path: Path, sealed_home: Path) -> None:
+    road = _studied_twice(run, tmp_path, sealed_home)
     failed = run("review", "left", "again", now="2026-12-10T09:00", roadmap=road)
     assert "Through the graph (sooner reviews and checks): Base." in failed.stdout
     # A good review of Right the same day would credit Base and push its check away.
@@ -49,14 +55,7 @@ def test_a_check_is_never_cancelled_by_credit(run: Run, tmp_path: Path, sealed_h
 def test_a_fresh_prerequisite_is_not_checked(run: Run, tmp_path: Path, sealed_home: Path) -> None:
     """Recall at or above the midpoint of 1 and the desired retention (95 %): the learner
     has just shown they know it, and a failure says more about the failed topic."""
-    (sealed_home / "studyplan.toml").write_text(
-        'timezone = "UTC"\nfuzz = false\nnew_per_day = 5\ndevice = "laptop"\n', encoding="utf-8"
-    )
-    road = tmp_path / "road.md"
-    road.write_text(ROADMAP, encoding="utf-8")
-    for day in ("01", "04"):
-        for n, topic in enumerate(("base", "left", "right")):
-            run("review", topic, "good", now=f"2026-12-{day}T09:{n}0", roadmap=road)
+    road = _studied_twice(run, tmp_path, sealed_home)
     before = json.loads(run("show", "base", "--json", now="2026-12-08T08:00", roadmap=road).stdout)
     assert before["retrievability"] == 0.9622  # above 0.95: fresh (on the 10th, 0.9468: checked)
     failed = run("review", "left", "again", now="2026-12-08T09:00", roadmap=road)
