@@ -322,19 +322,17 @@ class Study:
     def queue(self, budget: int | None = None, more: int = 0) -> schedule.Queue:
         """Today's list; `more` new topics beyond today's limit (`today --more N`)."""
         _check_minutes(budget)
-        policy = self.policy
-        if more:
-            policy = policy._replace(new_per_day=policy.new_per_day + more)
         return schedule.queue(
             self.roadmap,
             self.states,
             self.today,
-            policy,
+            self.policy,
             budget,
             graph=self.graph,
             calibration=self.calibration(frozen=True),
             spent=self.spent_today,
             away=self.away_days,
+            more=more,
         )
 
     @cached_property

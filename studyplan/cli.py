@@ -481,12 +481,14 @@ def render_today(q: Queue, title: str, new_per_day: int, notes: Notes) -> list[s
         lines.append(style(f"New ({len(q.new)})", bold=True))
         lines += _entry_lines(q.new, today_, width, notes)
     lines.append("")
-    if q.budget is not None and q.minutes > q.budget:
-        (alone,) = (*q.reviews, *q.new)  # only a topic longer than the whole budget goes over
+    listed = (*q.reviews, *q.new)
+    if q.budget is not None and q.minutes > q.budget and len(listed) == 1:
         lines.append(
-            f"{alone.card.title} alone is longer than the {q.budget}-min budget: it is the one "
-            "topic today."
+            f"{listed[0].card.title} alone is longer than the {q.budget}-min budget: it is the "
+            "one topic today."
         )
+    elif q.budget is not None and q.minutes > q.budget:  # `--more` asked for more
+        lines.append(f"{q.minutes} min listed, over the {q.budget}-min budget: as asked (--more).")
     over = "the time budget" if q.budget is not None else "today's limit"
     if q.due_left_out:
         lines.append(f"{q.due_left_out} more due, over {over}: they come first tomorrow.")

@@ -324,6 +324,7 @@ def queue(
     calibration: Calibration | None = None,
     spent: int = 0,
     away: frozenset[date] = frozenset(),
+    more: int = 0,
 ) -> Queue:
     """What to study on `day`: due reviews most at-risk first (compressed: a review that
     covers others stands in for them), then new cards that the gate allows in document
@@ -331,7 +332,8 @@ def queue(
     `spent` minutes already logged on `day` come off the budget, as the sessions already
     logged come off the count limits. On a day of a planned break (`away`) nothing is
     listed; on the day before one, reviews that would fall due in its first PULL_AHEAD
-    days come now (they are close to due anyway), the rest wait until after it."""
+    days come now (they are close to due anyway), the rest wait until after it. `more`
+    new cards come on top, beyond the daily limit and the budget: the learner asked."""
     scheduler = Fsrs(policy)
     estimator = estimator or Estimator.build(all_states, policy)
     gate = Gate.build(all_states, policy, day, scheduler, graph)
@@ -349,7 +351,7 @@ def queue(
 
     due: list[Entry] = []
     soon: list[CardState] = []  # due within `cover_days`: may be pulled forward to cover
-    fresh: list[CardState] = []
+    unseen: list[CardState] = []  # new cards the gate lets in
     locked: list[CardState] = []
     next_due: date | None = None
     horizon = day + timedelta(days=policy.cover_days)
@@ -381,7 +383,7 @@ def queue(
                 if when <= horizon:
                     soon.append(state)
         elif card.mark is not Mark.DONE and not state.studied:  # a resource, once read, is done
-            (locked if gate.locked(state) else fresh).append(state)
+            (locked if gate.locked(state) else unseen).append(state)
 
     if policy.graph and graph.edges and due:
         scale = transfer(policy, calibration)
@@ -391,8 +393,11 @@ def queue(
     if any(e.covers for e in due):
         shown = {id(e) for e in reviews}
         due_out += sum(len(e.covers) for e in due if id(e) not in shown)
-    new_entries = [Entry(s, True, estimator.minutes(s.card), None) for s in fresh]
+    new_entries = [Entry(s, True, estimator.minutes(s.card), None) for s in unseen]
     new, new_out, _ = _fit(new_entries, new_room, left, skip=False, alone=not spent and not reviews)
+    if more > 0:  # asked for (`today --more N`): beyond the daily limit and the budget
+        extra = new_entries[len(new) : len(new) + more]
+        new, new_out = [*new, *extra], new_out - len(extra)
     new = [Entry(e.state, True, e.minutes, None, unlocks=gate.unlocks(e.state)) for e in new]
     relocked: dict[str, Blocker] = {}
     if policy.gate != "studied":

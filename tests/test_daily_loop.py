@@ -275,6 +275,21 @@ def test_today_more_takes_more_new_topics(run: Run) -> None:
     ]
 
 
+def test_today_more_goes_beyond_the_time_budget_too(run: Run) -> None:
+    """The hint says `--more 1` takes one more when the budget left it out: it does."""
+    held = run("today", "--minutes", "30", now="2026-12-01T09:00").output
+    assert "over the time budget ('studyplan today --more 1' takes one more)." in held
+    data = json.loads(
+        run("today", "--minutes", "30", "--more", "1", "--json", now="2026-12-01T09:00").output
+    )
+    assert [(e["id"], e["minutes"]) for e in data["new"]] == [
+        ("linear-algebra", 30),
+        ("matrices-and-vectors", 30),
+    ]
+    text = run("today", "--minutes", "30", "--more", "1", now="2026-12-01T09:00").output
+    assert "60 min listed, over the 30-min budget: as asked (--more).\n" in text
+
+
 def test_counted_words_agree_with_their_numbers() -> None:
     from studyplan.words import plural
 
