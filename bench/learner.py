@@ -11,6 +11,9 @@ The learner's memory model (the "truth" the simulation grades against):
   claims twice the transfer there really is; τ = 0: no transfer at all). Failing a
   topic harms nothing else.
 
+Further learners, beyond the rule's own: a faster forgetter (true stability 0.6 × the
+model's) and one who misses 10 % of days at random (`run(forgetting=…, missed=…)`).
+
 The scheduler only sees the ratings (as the real one sees the log); with the graph off it
 schedules every topic alone. Gate violations are counted independently of the scheduler:
 a topic introduced before every topic of the earlier sections, its parent and its
@@ -92,12 +95,16 @@ def run(
     seed: int,
     direct: bool = False,
     oracle: bool = False,
+    forgetting: float = 1.0,
+    missed: float = 0.0,
 ) -> Outcome:
     """One learner for `days`. With `direct`, the learner's real transfer is weaker and of
     another shape than the rule studyplan assumes: along direct links only (no paths),
     and only to a prerequisite still remembered (true recall ≥ 50 %). With `oracle`,
     studyplan is told the real transfer (`transfer` in the config) instead of learning
-    it: the most that calibration could reach."""
+    it: the most that calibration could reach. With `forgetting` < 1 the learner forgets
+    faster than FSRS-6's defaults say (true stability × forgetting); with `missed`, that
+    share of days goes unstudied (the same days with graph on and off)."""
     policy = Policy(fuzz=True, graph=on, transfer=transfer if oracle else None)
     truth_policy = Policy(
         fuzz=False, graph=True, credit_max_difficulty=10.0, penalty=0.0, transfer=1.0
@@ -112,12 +119,22 @@ def run(
     out = Outcome()
     used = g if on else graph.EMPTY_GRAPH
     pending: set[str] = set()  # cards with a check due today
+
+    def true_recall(card: str, day: date) -> float:
+        held = truth.get(card, memory.EMPTY)
+        since = held.since or held.last
+        if held.stability is None or since is None:
+            return 0.0
+        return scheduler.recall(held.stability * forgetting, since, day)
+
     for offset in range(days):
         day = START + timedelta(days=offset)
         for card in pending:  # a check issued yesterday must be due today
             due = seen[card].due
             out.lost_checks += due is None or due > day
         pending = set()
+        if missed and draw(seed, "day", offset, "missed") < missed:
+            continue
         q = schedule.queue(
             roadmap, memory.states(roadmap, seen), day, policy, graph=used, calibration=learned
         )
@@ -129,7 +146,7 @@ def run(
                 rating = Rating.GOOD
             else:
                 out.reviews += 1
-                recall = memory.recall(truth.get(card, memory.EMPTY), scheduler, day) or 0.0
+                recall = true_recall(card, day)
                 session = sessions.get(card, 0)
                 if draw(seed, card, session, "recall") < recall:
                     kind = draw(seed, card, session, "rating")
@@ -168,7 +185,7 @@ def run(
 
     last = START + timedelta(days=days - 1)
     predicted = [memory.recall(seen[c], scheduler, last) or 0.0 for c in studied]
-    true = [memory.recall(truth[c], scheduler, last) or 0.0 for c in studied]
+    true = [true_recall(c, last) for c in studied]
     out.predicted = sum(predicted) / len(predicted)
     out.true = sum(true) / len(true)
     out.below70 = sum(1 for r in true if r < 0.7) / len(true)
@@ -235,6 +252,12 @@ def summarise(roadmap: Roadmap, g: graph.Graph, days: int, seeds: range) -> None
     print("transfer along direct links only, and only to a prerequisite still remembered:")
     for transfer in TRANSFERS[:-1]:
         _summary_row(roadmap, g, days, seeds, transfer, direct=True)
+    print("a faster forgetter (true stability 0.6 × FSRS-6's):")
+    for transfer in (0.5, 0.25):
+        _summary_row(roadmap, g, days, seeds, transfer, direct=False, forgetting=0.6)
+    print("10 % of days missed:")
+    for transfer in (0.5, 0.25):
+        _summary_row(roadmap, g, days, seeds, transfer, direct=False, missed=0.1)
     print("studyplan told the real transfer instead of learning it (the most calibration reaches):")
     for transfer in TRANSFERS:
         _summary_row(roadmap, g, days, seeds, transfer, direct=False, oracle=True)
@@ -248,6 +271,8 @@ def _summary_row(
     transfer: float,
     direct: bool,
     oracle: bool = False,
+    forgetting: float = 1.0,
+    missed: float = 0.0,
 ) -> None:
     columns: dict[str, list[float]] = {
         "explicit reviews %": [],
@@ -261,8 +286,8 @@ def _summary_row(
         "audits predicted − passed pp": [],
     }
     for seed in seeds:
-        off = run(roadmap, g, False, transfer, days, seed, direct)
-        on = run(roadmap, g, True, transfer, days, seed, direct, oracle)
+        off = run(roadmap, g, False, transfer, days, seed, direct, False, forgetting, missed)
+        on = run(roadmap, g, True, transfer, days, seed, direct, oracle, forgetting, missed)
         columns["explicit reviews %"].append((on.reviews - off.reviews) / off.reviews * 100)
         columns["minutes %"].append((on.minutes - off.minutes) / off.minutes * 100)
         columns["true recall pp"].append((on.true - off.true) * 100)
