@@ -1259,6 +1259,7 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                     for day, source, gain in state.memory.lent
                 ],
                 "audit": iso(state.memory.audit),
+                "transfer": _transfer_json(study),
                 "difficulty": round4(state.difficulty),
                 "retrievability": round4(recall),
                 "lapses": state.lapses,
@@ -1335,6 +1336,8 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
             name = cards[source].title if source in cards else source
             when = clock.fmt_day(day, today_)
             out(f"  credit    {gain:+.1f} days of stability from {name} ({when})")
+        if state.memory.lent:
+            out(f"  scaled    by the transfer: {_transfer_label(study)}")
         if state.memory.credits and state.memory.audit is not None:
             out(
                 f"  audit     credit carries it to {clock.fmt_day(state.memory.audit, today_)} "

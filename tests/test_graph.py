@@ -500,6 +500,10 @@ def _derivatives_credited_once(run: Run, roadmap: Path) -> None:
     text = run("show", "derivatives", now="2026-01-06T10:00", roadmap=roadmap).output
     assert "  credit    +2.5 days of stability from Chain Rule (Tue 6 Jan)\n" in text
     assert (
+        "  scaled    by the transfer: 100% of the map's weights (transfer in the config)\n" in text
+    )
+    assert shown["transfer"] == {"estimate": 1.0, "fixed": True, "audits": 0}
+    assert (
         "  memory    stability 4.8 days (2.3 from your reviews, the rest credit from 1 related "
         "session), difficulty"
     ) in text
