@@ -1257,6 +1257,12 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
                 "credit": [
                     {"day": day.isoformat(), "from": source, "gain": round4(gain)}
                     for day, source, gain in state.memory.lent
+                    if gain > 0
+                ],
+                "penalty": [
+                    {"day": day.isoformat(), "from": source, "loss": round4(-gain)}
+                    for day, source, gain in state.memory.lent
+                    if gain < 0
                 ],
                 "audit": iso(state.memory.audit),
                 "transfer": _transfer_json(study),
@@ -1317,10 +1323,14 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
         from studyplan.memory import earned
 
         own = earned(state.memory)
+        failures = sum(1 for _, _, gain in state.memory.lent if gain < 0)
         credit = (
             f" ({own:.1f} from your reviews, the rest credit from {state.memory.credits} "
             f"related session{'' if state.memory.credits == 1 else 's'})"
             if state.memory.credits and state.stability and state.stability > own + 0.05
+            else f" ({own:.1f} from your reviews, {own - state.stability:.1f} less after "
+            f"{plural(failures, 'related failure')})"
+            if failures and state.stability and state.stability < own - 0.05
             else ""
         )
         # On the day of a session the forgetting curve starts at 100 %: that says "just
@@ -1335,8 +1345,11 @@ def show(ctx: click.Context, topic: str, as_json: bool) -> None:
         for day, source, gain in state.memory.lent:
             name = cards[source].title if source in cards else source
             when = clock.fmt_day(day, today_)
-            out(f"  credit    {gain:+.1f} days of stability from {name} ({when})")
-        if state.memory.lent:
+            if gain > 0:
+                out(f"  credit    {gain:+.1f} days of stability from {name} ({when})")
+            else:
+                out(f"  penalty   {gain:+.1f} days of stability: {name} was rated again ({when})")
+        if any(gain > 0 for _, _, gain in state.memory.lent):
             out(f"  scaled    by the transfer: {_transfer_label(study)}")
         if state.memory.credits and state.memory.audit is not None:
             out(

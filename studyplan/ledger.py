@@ -47,7 +47,7 @@ from studyplan.store import (
 )
 from studyplan.words import plural
 
-SNAPSHOT_VERSION = 18
+SNAPSHOT_VERSION = 19
 SAVE_EVERY = 100
 
 

@@ -275,8 +275,9 @@ class Memory(NamedTuple):
     check: str = ""  # the card whose `again` put this one on the list as a check
     explicit: float | None = None  # stability after the last explicit review (no credit)
     audit: date | None = None  # credit never moves the due day past this (an explicit check)
-    lent: tuple[tuple[date, str, float], ...] = ()  # credit since the last explicit review:
-    # (day, the card whose review gave it, stability gained), the last CREDIT_LOG of them
+    lent: tuple[tuple[date, str, float], ...] = ()  # the graph's effects since the last
+    # explicit review: (day, the card whose review caused it, stability gained: negative
+    # for a penalty after its `again`), the last CREDIT_LOG of them
 
     @property
     def relearning(self) -> bool:
@@ -533,7 +534,13 @@ def apply(
         for source, weight in graph.above(card_id, policy.credit_floor).items():
             other = memories.get(source)
             if other is not None:
-                changed = memories[source] = penalised(other, weight, day, policy, scheduler)
+                changed = penalised(other, weight, day, policy, scheduler)
+                if changed is not other and changed.stability is not None:
+                    loss = changed.stability - (other.stability or 0.0)
+                    changed = changed._replace(
+                        lent=(*other.lent, (day, card_id, loss))[-CREDIT_LOG:]
+                    )
+                memories[source] = changed
                 if load is not None and changed.due != other.due:
                     load.move(other, changed)
                 touched.append(source)

@@ -735,3 +735,42 @@ def test_a_fresh_topic_is_not_pulled_forward_to_cover_others() -> None:
     assert [(e.card.id, e.pulled, [c.id for c in e.covers]) for e in q.reviews] == [
         ("c", 1, ["a", "b"])
     ]
+
+
+def test_show_lists_a_penalty_with_its_source_day_and_effect(
+    run: Run, tmp_path: Path, sealed_home: Path
+) -> None:
+    """Issue 14: `show` lists credit *and* penalty events; the report's ring is for
+    credit only."""
+    roadmap = tmp_path / "road.md"
+    roadmap.write_text(ROADMAP, encoding="utf-8")
+    for n, (topic, day) in enumerate(
+        (("Derivatives", "05"), ("Chain Rule", "06"), ("Backprop", "07"))
+    ):
+        run("review", topic, "good", now=f"2026-01-{day}T09:0{n}", roadmap=roadmap)
+    failed = run("review", "Chain Rule", "again", now="2026-01-09T09:00", roadmap=roadmap)
+    assert "Backprop (-0.8 d)" in failed.stdout
+    text = run("show", "backprop", now="2026-01-09T10:00", roadmap=roadmap).output
+    assert "  penalty   -0.8 days of stability: Chain Rule was rated again (Fri 9 Jan)\n" in text
+    assert "(2.3 from your reviews, 0.8 less after 1 related failure)" in text
+    assert "  credit " not in text
+    assert "  scaled " not in text
+    shown = json.loads(
+        run("show", "backprop", "--json", now="2026-01-09T10:00", roadmap=roadmap).output
+    )
+    assert (shown["credit"], shown["penalty"]) == (
+        [],
+        [{"day": "2026-01-09", "from": "chain-rule", "loss": 0.8495}],
+    )
+    from studyplan.report import data
+
+    penalised = memory.EMPTY._replace(due=D0, lent=((D0, "chain-rule", -0.8),))
+    credited_ = memory.EMPTY._replace(due=D0, lent=((D0, "chain-rule", 1.3),))
+    rings = data.nodes(
+        road(), memory.states(road(), {"backprop": penalised, "derivatives": credited_}), D0, set()
+    )
+    assert [(n.id, n.credited) for n in rings] == [
+        ("derivatives", True),
+        ("chain-rule", False),
+        ("backprop", False),
+    ]

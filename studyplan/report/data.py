@@ -100,7 +100,8 @@ def nodes(
             card.title,
             card.section,
             state_of(states[card.id], day, card.id in locked),
-            states[card.id].memory.credits > 0 or bool(states[card.id].memory.lent),
+            states[card.id].memory.credits > 0
+            or any(gain > 0 for _, _, gain in states[card.id].memory.lent),
         )
         for card in roadmap.cards
         if not card.skipped
