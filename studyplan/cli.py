@@ -806,6 +806,8 @@ def review(
             "credit to what it builds on" if rating >= Rating.GOOD else "sooner reviews and checks"
         )
         out(f"Through the graph ({effect}): {names}{more}.")
+    if rating is Rating.AGAIN and study.policy.graph:
+        _say_spared(study, card, day_of)
     if blocking:
         sections = sorted({b.card.section for b in blocking if b.card.section is not None})
         what = (
@@ -818,6 +820,18 @@ def review(
         warn(f"{card.title} is suspended; it will not be scheduled until 'studyplan unsuspend'")
     elif card.skipped:
         warn(f"{card.title} is marked [-] (skipped) in the roadmap; it will not be scheduled")
+
+
+def _say_spared(study: Study, card: Card, day: date) -> None:
+    """Key prerequisites an `again` did not send to be checked, and why."""
+    from studyplan.memory import spared
+
+    memories = {i: s.memory for i, s in study.states.items()}
+    found = spared(card.id, memories, study.graph, study.policy, study.scheduler, day)
+    if found:
+        cards = study.roadmap.by_id()
+        names = ", ".join(f"{cards[i].title} (recall {r:.0%})" for i, r in found)
+        out(f"Not checked, still fresh: {names}.")
 
 
 def _launch(uri: str) -> None:

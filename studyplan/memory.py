@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -566,6 +566,24 @@ def fresh(memory: Memory, policy: Policy, scheduler: Fsrs, day: date) -> bool:
     prerequisites were most of what checks cost, at no gain in recall.)"""
     now = recall(memory, scheduler, day)
     return now is not None and now >= (1.0 + policy.desired_retention) / 2
+
+
+def spared(
+    card_id: str,
+    memories: Mapping[str, Memory],
+    graph: Graph,
+    policy: Policy,
+    scheduler: Fsrs,
+    day: date,
+) -> list[tuple[str, float]]:
+    """The key prerequisites an `again` on `card_id` on `day` does not check because they
+    are fresh, each with its recall (for `review` to say why)."""
+    out = []
+    for edge in graph.direct(card_id):
+        other = memories.get(edge.target)
+        if other is not None and edge.weight >= KEY_WEIGHT and fresh(other, policy, scheduler, day):
+            out.append((edge.target, recall(other, scheduler, day) or 0.0))
+    return out
 
 
 def earned(memory: Memory) -> float:

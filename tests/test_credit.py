@@ -60,6 +60,7 @@ def test_a_fresh_prerequisite_is_not_checked(run: Run, tmp_path: Path, sealed_ho
     assert before["retrievability"] == 0.9622  # above 0.95: fresh (on the 10th, 0.9468: checked)
     failed = run("review", "left", "again", now="2026-12-08T09:00", roadmap=road)
     assert "Through the graph" not in failed.stdout
+    assert failed.stdout.endswith("Not checked, still fresh: Base (recall 96%).\n")
     after = json.loads(run("show", "base", "--json", now="2026-12-08T09:30", roadmap=road).stdout)
     assert (after["due"], after["today"]) == (before["due"], None)
 
