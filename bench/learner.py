@@ -286,8 +286,14 @@ def _summary_row(
         "audits predicted − passed pp": [],
     }
     for seed in seeds:
-        off = run(roadmap, g, False, transfer, days, seed, direct, False, forgetting, missed)
-        on = run(roadmap, g, True, transfer, days, seed, direct, oracle, forgetting, missed)
+        off = run(
+            roadmap, g, False, transfer, days, seed,
+            direct=direct, forgetting=forgetting, missed=missed,
+        )  # fmt: skip
+        on = run(
+            roadmap, g, True, transfer, days, seed,
+            direct=direct, oracle=oracle, forgetting=forgetting, missed=missed,
+        )  # fmt: skip
         columns["explicit reviews %"].append((on.reviews - off.reviews) / off.reviews * 100)
         columns["minutes %"].append((on.minutes - off.minutes) / off.minutes * 100)
         columns["true recall pp"].append((on.true - off.true) * 100)

@@ -57,9 +57,10 @@ def run(
     days: int,
     forgetting: float,
     announced: bool = False,
+    budget: int = BUDGET,
 ) -> Outcome:
     """One learner; with `announced`, the break is told to studyplan (`studyplan away`)."""
-    policy = Policy(fuzz=True, load_balance=balance, graph=False, daily_minutes=BUDGET)
+    policy = Policy(fuzz=True, load_balance=balance, graph=False, daily_minutes=budget)
     truth_policy = Policy(fuzz=False, graph=False)
     scheduler = memory.Fsrs(policy)
     rng = random.Random(seed)
@@ -83,7 +84,7 @@ def run(
         if offset in missed:
             continue
         q = schedule.queue(roadmap, states, day, policy, away=away)
-        out.planned_over += q.minutes > BUDGET and len(q.reviews) + len(q.new) > 1
+        out.planned_over += q.minutes > budget and len(q.reviews) + len(q.new) > 1
         stamps = []
         minutes = 0
         for n, entry in enumerate((*q.reviews, *q.new)):
@@ -109,7 +110,7 @@ def run(
         seen = memory.fold(stamps, policy, seen, scheduler)
         truth = memory.fold(stamps, truth_policy, truth, memory.Fsrs(truth_policy))
         out.studied.append(minutes)
-        out.over += minutes > BUDGET and len(stamps) > 1
+        out.over += minutes > budget and len(stamps) > 1
     last = START + timedelta(days=days - 1)
     recalls = [
         scheduler.recall(m.stability * forgetting, m.since, last)
@@ -132,8 +133,6 @@ ORDERS: dict[str, Callable[[schedule.Entry], tuple[Any, ...]]] = {
 
 def carry_orders(roadmap: Roadmap, seeds: int, days: int, budget: int) -> None:
     """The order of what is carried, measured: a tighter budget, so that reviews wait."""
-    global BUDGET
-    kept, BUDGET = BUDGET, budget
     print(
         f"\nwhat waits first when reviews do not fit ({budget} min a day, faster forgetter, "
         "balancing on; means over seeds):"
@@ -141,7 +140,9 @@ def carry_orders(roadmap: Roadmap, seeds: int, days: int, budget: int) -> None:
     try:
         for name, key in ORDERS.items():
             schedule._urgency = key  # type: ignore[assignment]
-            outcomes = [run(roadmap, True, seed, days, 0.6) for seed in range(1, seeds + 1)]
+            outcomes = [
+                run(roadmap, True, seed, days, 0.6, budget=budget) for seed in range(1, seeds + 1)
+            ]
             true = statistics.mean(o.true for o in outcomes) * 100
             reviews = statistics.mean(o.reviews for o in outcomes)
             lapses = statistics.mean(o.lapses for o in outcomes)
@@ -151,7 +152,6 @@ def carry_orders(roadmap: Roadmap, seeds: int, days: int, budget: int) -> None:
             )
     finally:
         schedule._urgency = ORDERS["lowest recall first"]  # type: ignore[assignment]
-        BUDGET = kept
 
 
 def main() -> None:

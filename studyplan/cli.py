@@ -1797,8 +1797,6 @@ def _transfer_fit_lines(study: Study) -> list[str]:
     from studyplan import audits
     from studyplan.memory import TRANSFER_PRIOR
 
-    if not (study.policy.graph and study.graph.edges) or study.policy.transfer is not None:
-        return []
     fit = audits.fit(audits.collect(study.all_stamps(), study.policy, study.graph))
     if not fit.audits:
         return []  # the credit line already says what audits are
