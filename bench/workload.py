@@ -20,15 +20,17 @@ explicit reviews, and true recall of studied topics on the last day.
 from __future__ import annotations
 
 import argparse
+import heapq
 import random
 import statistics
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from studyplan import memory, schedule
+from studyplan import balance, memory, schedule
 from studyplan.model import DayStamp, Policy, Rating, Review, Roadmap
 from studyplan.roadmap import parse
 
@@ -58,9 +60,14 @@ def run(
     forgetting: float,
     announced: bool = False,
     budget: int = BUDGET,
+    record: list[dict[str, memory.Memory]] | None = None,
+    short: bool = False,
 ) -> Outcome:
-    """One learner; with `announced`, the break is told to studyplan (`studyplan away`)."""
-    policy = Policy(fuzz=True, load_balance=balance, graph=False, daily_minutes=budget)
+    """One learner; with `announced`, the break is told to studyplan (`studyplan away`);
+    with `short`, `balance_short = true`. `record` gets each day's memories."""
+    policy = Policy(
+        fuzz=True, load_balance=balance, balance_short=short, graph=False, daily_minutes=budget
+    )
     truth_policy = Policy(fuzz=False, graph=False)
     scheduler = memory.Fsrs(policy)
     rng = random.Random(seed)
@@ -73,6 +80,8 @@ def run(
     for offset in range(days):
         day = START + timedelta(days=offset)
         states = memory.states(roadmap, seen)
+        if record is not None:
+            record.append(seen)
         estimator = schedule.Estimator.build(states, policy)
         out.due.append(
             sum(
@@ -154,6 +163,110 @@ def carry_orders(roadmap: Roadmap, seeds: int, days: int, budget: int) -> None:
         schedule._urgency = ORDERS["lowest recall first"]  # type: ignore[assignment]
 
 
+class Told(balance.Load):
+    """A balancer told in advance the minutes of the reviews that have no window (first
+    reviews and relearning, due in under 3 days), as they fell in a previous run: more
+    than any real balancer can know, to measure how far balancing could go."""
+
+    told: ClassVar[dict[int, float]] = {}
+
+    def pick(self, day: date, preferred: int, low: int, high: int, bits: int) -> int:
+        low, high = max(low, preferred - balance.REACH), min(high, preferred + balance.REACH)
+        start = day.toordinal()
+
+        def score(days: int) -> float:
+            key = start + days
+            return (
+                self.due.get(key, 0.0)
+                + self.told.get(key, 0.0)
+                + balance.DISTANCE * abs(days - preferred)
+            )
+
+        return min(range(low, high + 1), key=score)
+
+
+def fixed(record: list[dict[str, memory.Memory]]) -> dict[int, float]:
+    """Minutes per day (by ordinal) of the reviews due under 3 days after the last one."""
+    out: dict[int, float] = {}
+    for offset, seen in enumerate(record):
+        day = START + timedelta(days=offset)
+        for m in seen.values():
+            if m.due == day and m.last is not None and (m.due - m.last).days < 3:
+                out[day.toordinal()] = out.get(day.toordinal(), 0.0) + _minutes(m)
+    return out
+
+
+def _minutes(m: memory.Memory) -> float:
+    return m.minutes_total / m.minutes_count if m.minutes_count else 30.0
+
+
+def packed(record: list[dict[str, memory.Memory]], days: int) -> float:
+    """The sd of daily due minutes if the same reviews could go on any day at all: each,
+    longest first, on the lightest day (no windows, no order; a floor, not a plan)."""
+    items = sorted(
+        (
+            _minutes(m)
+            for offset, seen in enumerate(record)
+            for m in seen.values()
+            if m.due == START + timedelta(days=offset)
+        ),
+        reverse=True,
+    )
+    heap = [0.0] * days
+    for x in items:
+        heapq.heapreplace(heap, heap[0] + x)
+    return statistics.pstdev(heap)
+
+
+def limits(roadmap: Roadmap, seeds: int, days: int) -> None:
+    """How far balancing inside the window can go: the same learners, with balancers
+    that know more or may move further than studyplan's."""
+    print(
+        "\nhow far balancing can go (sd of minutes due per day, means over seeds, change "
+        "against plain fuzz):"
+    )
+    for name, forgetting in (("FSRS-6 defaults", 1.0), ("faster forgetter (0.6 × S)", 0.6)):
+        rows: dict[str, list[float]] = defaultdict(list)
+        reach = balance.REACH
+        for seed in range(1, seeds + 1):
+            record: list[dict[str, memory.Memory]] = []
+            rows["plain fuzz (balancing off)"].append(
+                statistics.pstdev(run(roadmap, False, seed, days, forgetting, record=record).due)
+            )
+            rows["perfect packing: any review on any day"].append(packed(record, days))
+            rows["balancing (studyplan)"].append(
+                statistics.pstdev(run(roadmap, True, seed, days, forgetting).due)
+            )
+            rows["balance_short = true: 1-2 day intervals too"].append(
+                statistics.pstdev(run(roadmap, True, seed, days, forgetting, short=True).due)
+            )
+            try:
+                balance.REACH = 10_000
+                rows["balancing, the whole window weighed"].append(
+                    statistics.pstdev(run(roadmap, True, seed, days, forgetting).due)
+                )
+            finally:
+                balance.REACH = reach
+            plain = balance.Load
+            try:
+                balance.Load = Told  # type: ignore[misc]
+                Told.told = {}
+                for _ in range(3):  # told where they fell last time, until it settles
+                    record = []
+                    outcome = run(roadmap, True, seed, days, forgetting, record=record)
+                    Told.told = fixed(record)
+                rows["balancing told where windowless reviews land"].append(
+                    statistics.pstdev(outcome.due)
+                )
+            finally:
+                balance.Load = plain  # type: ignore[misc]
+        print(f"learner: {name}")
+        base = statistics.mean(rows["plain fuzz (balancing off)"])
+        for label, values in rows.items():
+            value = statistics.mean(values)
+            print(f"  {label:46} {value:6.1f}  {(value - base) / base:+.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
@@ -161,8 +274,14 @@ def main() -> None:
     parser.add_argument(
         "--orders", type=int, metavar="MINUTES", help="only compare carry orders at this budget"
     )
+    parser.add_argument(
+        "--limits", action="store_true", help="only measure how far balancing could go"
+    )
     args = parser.parse_args()
     roadmap = parse((DATA / "ml-learning-path.md").read_text(encoding="utf-8"), "ml")
+    if args.limits:
+        limits(roadmap, args.seeds, args.days)
+        return
     if args.orders:
         carry_orders(roadmap, args.seeds, args.days, args.orders)
         return
@@ -172,16 +291,19 @@ def main() -> None:
         f"1-{args.seeds}, balancing off → on"
     )
     learners = (
-        ("FSRS-6 defaults", 1.0, False),
-        ("faster forgetter (0.6 × S)", 0.6, False),
-        ("FSRS-6 defaults, the break announced (away)", 1.0, True),
+        ("FSRS-6 defaults", 1.0, False, False),
+        ("faster forgetter (0.6 × S)", 0.6, False, False),
+        ("FSRS-6 defaults, the break announced (away)", 1.0, True, False),
+        ("FSRS-6 defaults, balance_short = true", 1.0, False, True),
+        ("faster forgetter, balance_short = true", 0.6, False, True),
+        ("FSRS-6 defaults, away and balance_short = true", 1.0, True, True),
     )
-    for name, forgetting, announced in learners:
+    for name, forgetting, announced, short in learners:
         keys = ("peak", "planned", "over", "sd", "sd_due", "reviews", "introduced", "true")
         rows: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in keys}
         for seed in range(1, args.seeds + 1):
-            for column, balance in ((0, False), (1, True)):
-                o = run(roadmap, balance, seed, args.days, forgetting, announced)
+            for column, balanced in ((0, False), (1, True)):
+                o = run(roadmap, balanced, seed, args.days, forgetting, announced, short=short)
                 rows["peak"][column].append(max(o.studied))
                 rows["planned"][column].append(o.planned_over)
                 rows["over"][column].append(o.over)

@@ -7,7 +7,11 @@ average of logged minutes) plus the day's expected new topics — divided by the
 weight (`day_weights`, so easy days stay easy), plus a small cost per day away from the
 unfuzzed interval and a small seeded jitter (so an empty calendar still spreads, as
 plain fuzz does); the lowest score wins. The jitter is drawn from the same hash of the
-review as the fuzz, so a replay picks the same day. Pure: no clock, no I/O.
+review as the fuzz, so a replay picks the same day. With `balance_short`, an interval of
+1-2 days (which fuzz never moves, and which is four reviews in ten here) may also move a
+day either way (`memory.balance_window`): the one change that flattens the week by a third
+in `bench/workload.py --limits`, off by default because it leaves py-fsrs's windows.
+Pure: no clock, no I/O.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ class Config(NamedTuple):
     maximum_interval: int = 365
     fuzz: bool = True
     load_balance: bool = True
+    balance_short: bool = False
     gate_stability: float = 0.0
     minutes_topic: int = 30
     minutes_note: int = 15
@@ -56,6 +57,7 @@ class Config(NamedTuple):
             maximum_interval=self.maximum_interval,
             fuzz=self.fuzz,
             load_balance=self.load_balance,
+            balance_short=self.balance_short,
             new_per_day=self.new_per_day,
             reviews_per_day=self.reviews_per_day,
             gate_stability=self.gate_stability,
@@ -176,6 +178,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "maximum_interval": _int(1, 36500),
     "fuzz": _bool,
     "load_balance": _bool,
+    "balance_short": _bool,
     "gate_stability": _float(0.0, 36500.0),
     "minutes_topic": _int(1, 1440),
     "minutes_note": _int(1, 1440),
@@ -210,6 +213,8 @@ HELP: dict[str, str] = {
     "maximum_interval": "longest gap in days before a topic comes back",
     "fuzz": "spread intervals by a few days (deterministic per review) so topics don't bunch",
     "load_balance": "within that spread, pick the day with the fewest expected minutes",
+    "balance_short": "let balancing move a topic due in 1-2 days (which fuzz never moves) "
+    "by a day either way: a flatter week, outside py-fsrs's fuzz windows",
     "gate_stability": "stricter gate: earlier sections must reach this stability in days "
     "(0 = studied once is enough)",
     "minutes_topic": "expected minutes for a topic card until you have logged your own",
@@ -235,7 +240,7 @@ HELP: dict[str, str] = {
     "resources": '"once" (a link to consume is studied once, then done) or "review" (it '
     "comes back like a topic)",
     "transfer": "how much of its map weight a session passes on as credit, 0-1; unset: "
-    "learned from your reviews of credited topics (starting cautious, at 0.3)",
+    "learned from your reviews of credited topics (starting cautious, at 0.5)",
 }
 
 

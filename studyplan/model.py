@@ -277,6 +277,7 @@ class Policy(NamedTuple):
     maximum_interval: int = 365
     fuzz: bool = True
     load_balance: bool = True  # within the fuzz window, the day with the least expected minutes
+    balance_short: bool = False  # balancing may move a 1-2 day interval by a day (no fuzz)
     new_per_day: int = 2
     reviews_per_day: int = 20
     gate_stability: float = 0.0  # days; 0 = studied once is enough

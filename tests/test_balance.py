@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyplan.balance import Load
-from studyplan.memory import EMPTY, Memory, fold, fuzz_window
+from studyplan.memory import EMPTY, Memory, balance_window, fold, fuzz_window
 from studyplan.model import DayStamp, Policy, Rating, Review
 
 from .conftest import Run
@@ -87,6 +87,37 @@ def test_a_review_avoids_a_heavy_day_inside_its_window() -> None:
     assert balanced == second_day + timedelta(low)
 
 
+def test_balance_short_opens_a_day_either_way_for_intervals_fuzz_never_moves() -> None:
+    assert balance_window(2, 365) == (2, 2)  # py-fsrs's rule: no fuzz under 2.5 days
+    assert balance_window(1, 365) == (1, 1)
+    assert balance_window(2, 365, short=True) == (1, 3)
+    assert balance_window(1, 365, short=True) == (1, 2)  # never due the same day
+    assert balance_window(1, 1, short=True) == (1, 1)  # nor past the maximum interval
+    assert balance_window(9, 365, short=True) == fuzz_window(9, 365) == (7, 11)
+
+
+def test_a_first_review_moves_off_a_full_day_only_with_balance_short() -> None:
+    """A first `good` is due in 2 days (FSRS-6: stability 2.3), with no fuzz window.
+    With the day after tomorrow full and the day after it empty, `balance_short` moves it
+    there; by default it stays on its day, however full."""
+    card = "topic"
+    crowd = {f"other-{k}": due_on(D0 + timedelta(2)) for k in range(4)}  # 120 minutes
+    crowd |= {f"else-{k}": due_on(D0 + timedelta(1)) for k in range(2)}  # 60 minutes
+    stamps = [review(card, D0, 0)]
+    assert fold(stamps, POLICY, crowd)[card].due == D0 + timedelta(2)
+    short = POLICY._replace(balance_short=True)
+    assert fold(stamps, short, crowd)[card].due == D0 + timedelta(3)
+    # Day 3 fuller still: tomorrow (60 minutes) is the lightest of the three days.
+    crowd |= {f"late-{k}": due_on(D0 + timedelta(3)) for k in range(5)}  # 150 minutes
+    assert fold(stamps, short, crowd)[card].due == D0 + timedelta(1)
+    # Tomorrow as full as day 3: the topic keeps its own day (120 against 150).
+    crowd |= {f"more-{k}": due_on(D0 + timedelta(1)) for k in range(3)}  # 150 minutes
+    assert fold(stamps, short, crowd)[card].due == D0 + timedelta(2)
+    # Balancing off: balance_short changes nothing (plain fuzz never moves 2 days).
+    off = short._replace(load_balance=False)
+    assert fold(stamps, off, crowd)[card].due == D0 + timedelta(2)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), min_size=2, max_size=40))
 def test_a_fold_from_a_snapshot_balances_as_a_full_fold(steps: list[tuple[int, int]]) -> None:
@@ -101,6 +132,10 @@ def test_a_fold_from_a_snapshot_balances_as_a_full_fold(steps: list[tuple[int, i
     whole = fold(stamps, POLICY)
     parts = fold(stamps[half:], POLICY, fold(stamps[:half], POLICY))
     assert whole == parts
+    short = POLICY._replace(balance_short=True)
+    folded = fold(stamps, short)
+    assert folded == fold(stamps[half:], short, fold(stamps[:half], short))
+    assert all(m.due is not None and m.last is not None and m.due > m.last for m in folded.values())
     # And balancing off is exactly the plain fuzz of before.
     off = POLICY._replace(load_balance=False)
     assert fold(stamps, off) == fold(stamps[half:], off, fold(stamps[:half], off))
@@ -201,3 +236,17 @@ def test_a_ten_day_backlog_is_cleared_on_the_day_today_predicts(
             break
         CliRunner().invoke(cli, ["--now", f"2026-11-{day}T09:05", "study"], input="g 30\n" * 3)
     assert cleared == 23
+
+
+def test_balance_short_is_a_setting_and_off_by_default(run: Run, sealed_home: Path) -> None:
+    from studyplan.config import Config
+
+    assert Config().policy().balance_short is False
+    assert run("config", "get", "balance_short").output == "false\n"
+    assert run("config", "set", "balance_short", "true").output == "balance_short = true\n"
+    assert "balance_short = true" in (sealed_home / "studyplan.toml").read_text(encoding="utf-8")
+    assert run("config", "get", "balance_short").output == "true\n"
+    before = (sealed_home / "studyplan.toml").read_bytes()
+    bad = run("config", "set", "balance_short", "sometimes")
+    assert bad.exit_code == 2
+    assert (sealed_home / "studyplan.toml").read_bytes() == before
