@@ -9,7 +9,7 @@ unfuzzed interval and a small seeded jitter (so an empty calendar still spreads,
 plain fuzz does); the lowest score wins. The jitter is drawn from the same hash of the
 review as the fuzz, so a replay picks the same day. With `balance_short`, an interval of
 1-2 days (which fuzz never moves, and which is four reviews in ten here) may also move a
-day either way (`memory.balance_window`): the one change that flattens the week by a third
+day either way (`memory.short_window`): the one change that flattens the week by a third
 in `bench/workload.py --limits`, off by default because it leaves py-fsrs's windows.
 Pure: no clock, no I/O.
 """

@@ -222,13 +222,10 @@ def fuzz_window(interval: int, maximum: int) -> tuple[int, int]:
     return low, high
 
 
-def balance_window(interval: int, maximum: int, short: bool = False) -> tuple[int, int]:
-    """The days balancing may move an interval to: its fuzz window; with `short`
-    (`balance_short`), an interval of 1 or 2 days, which fuzz never moves, may also go a
-    day either way (never to 0)."""
-    if interval < 3:
-        return (max(1, interval - 1), min(interval + 1, maximum)) if short else (interval, interval)
-    return fuzz_window(interval, maximum)
+def short_window(interval: int, maximum: int) -> tuple[int, int]:
+    """With `balance_short`, the days balancing may move an interval of 1 or 2 days to
+    (fuzz never moves these): a day either way, never to the same day."""
+    return max(1, interval - 1), min(interval + 1, maximum)
 
 
 def _bits(seed: str) -> int:
@@ -368,7 +365,11 @@ def extend(
     if policy.fuzz and (interval >= 3 or (load is not None and policy.balance_short)):
         seed = f"{card_id}/{review.id}"
         if load is not None and policy.load_balance:
-            low, high = balance_window(interval, policy.maximum_interval, policy.balance_short)
+            maximum = policy.maximum_interval
+            if interval >= 3:
+                low, high = fuzz_window(interval, maximum)
+            else:  # only with balance_short: fuzz never moves these
+                low, high = short_window(interval, maximum)
             if low != high:  # inline: it runs for every review of a replay
                 bits = int.from_bytes(_blake2b(seed.encode(), digest_size=8).digest())
                 interval = load.pick(day, min(interval, high), low, high, bits)

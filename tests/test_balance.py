@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studyplan.balance import Load
-from studyplan.memory import EMPTY, Memory, balance_window, fold, fuzz_window
+from studyplan.memory import EMPTY, Memory, fold, fuzz_window, short_window
 from studyplan.model import DayStamp, Policy, Rating, Review
 
 from .conftest import Run
@@ -88,12 +88,10 @@ def test_a_review_avoids_a_heavy_day_inside_its_window() -> None:
 
 
 def test_balance_short_opens_a_day_either_way_for_intervals_fuzz_never_moves() -> None:
-    assert balance_window(2, 365) == (2, 2)  # py-fsrs's rule: no fuzz under 2.5 days
-    assert balance_window(1, 365) == (1, 1)
-    assert balance_window(2, 365, short=True) == (1, 3)
-    assert balance_window(1, 365, short=True) == (1, 2)  # never due the same day
-    assert balance_window(1, 1, short=True) == (1, 1)  # nor past the maximum interval
-    assert balance_window(9, 365, short=True) == fuzz_window(9, 365) == (7, 11)
+    assert short_window(2, 365) == (1, 3)
+    assert short_window(1, 365) == (1, 2)  # never due the same day
+    assert short_window(1, 1) == (1, 1)  # nor past the maximum interval
+    assert fuzz_window(3, 365) == (2, 4)  # from 3 days on, the fuzz window as before
 
 
 def test_a_first_review_moves_off_a_full_day_only_with_balance_short() -> None:
