@@ -349,6 +349,9 @@ def read_markdown(path: Path, what: str = "roadmap") -> str:
         raise RoadmapError(f"{what} {path} is a folder; give the Markdown file") from None
     except OSError as error:
         raise RoadmapError(f"cannot read {what} {path}: {error.strerror}") from None
+    wide = _wide_encoding(data)
+    if wide:
+        raise RoadmapError(f"{path}: {wide} text; the {what} must be UTF-8 (save it as UTF-8)")
     if b"\x00" in data:
         line = _line_of_offset(data, data.index(b"\x00"))
         raise RoadmapError(
@@ -361,6 +364,19 @@ def read_markdown(path: Path, what: str = "roadmap") -> str:
         raise RoadmapError(
             f"{path}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8"
         ) from None
+
+
+def _wide_encoding(data: bytes) -> str:
+    """ "UTF-16" or "UTF-32" for text in those (by its byte-order mark, or ASCII with a NUL
+    beside every character, as Windows Notepad's "Unicode" saves it), else ""."""
+    head = data[:4]
+    if head in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "UTF-32"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16"
+    if len(head) == 4 and (head[1::2] == b"\x00\x00" or head[0::2] == b"\x00\x00"):
+        return "UTF-16"
+    return ""
 
 
 def _parse_roadmap_file(path: Path) -> Roadmap:

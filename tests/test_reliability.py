@@ -184,6 +184,19 @@ def test_binary_and_non_utf8_roadmaps(run: Run, tmp_path: Path, sealed_home: Pat
     result = run("today", now=NOW, roadmap=cp1252)
     assert result.exit_code == 2
     assert "cp1252.md:2: not UTF-8 text (byte 0xe9); save it as UTF-8" in result.stderr
+    text = "## 1. A\n- [ ] Café\n"
+    for name, data, kind in (
+        ("notepad.md", text.encode("utf-16"), "UTF-16"),  # with its byte-order mark
+        ("big-endian.md", text.encode("utf-16-be"), "UTF-16"),  # none: NULs beside ASCII
+        ("wide.md", text.encode("utf-32"), "UTF-32"),
+    ):
+        (tmp_path / name).write_bytes(data)
+        result = run("today", now=NOW, roadmap=tmp_path / name)
+        assert (result.exit_code, result.stderr) == (
+            2,
+            f"studyplan: error: {tmp_path / name}: {kind} text; the roadmap must be UTF-8 "
+            "(save it as UTF-8)\n",
+        )
     assert not (sealed_home / "log").exists()
 
 
