@@ -260,6 +260,50 @@ def test_import_tables_and_a_heading_with_resources(run: Run, tmp_path: Path) ->
     ]
 
 
+def test_import_leaves_out_news_and_an_introduction_but_never_tasks() -> None:
+    from studyplan.roadmap import parse
+    from studyplan.roadmap.importer import convert
+
+    text = """# Study plan
+
+- The plan covers everything a backend engineer needs to know.
+- Each part builds on the one before it, so go in order.
+
+What is new:
+
+- Oct 10th: the course reached 10,000 learners.
+- 2024-05-01 new videos on caching.
+- Thanks to everyone who contributed
+
+## Summary
+
+- Be open for enrollment
+- Run regularly
+
+## 1. Basics
+
+- Read the first three chapters of the book.
+- Implement a linked list in C from scratch.
+
+## 2. Maths
+
+- **Calculus**: derivatives and integrals are used everywhere in this course.
+- **Linear algebra**: vectors, matrices and the operations on them.
+"""
+    cards = parse(convert(text).note).cards
+    assert [(c.section, c.title) for c in cards] == [
+        (1, "Read the first three chapters of the book."),
+        (1, "Implement a linked list in C from scratch."),
+        (2, "Calculus"),
+        (2, "Linear algebra"),
+    ]
+    # An introduction that is all there is stays: nothing is lost.
+    alone = "# Notes\n\n- The plan covers everything a backend engineer needs.\n"
+    assert [c.title for c in parse(convert(alone).note).cards] == [
+        "The plan covers everything a backend engineer needs."
+    ]
+
+
 def test_a_file_without_checkboxes_points_at_import(run: Run, tmp_path: Path) -> None:
     road = tmp_path / "c.md"
     road.write_text(TABLE)

@@ -24,7 +24,8 @@ from studyplan.roadmap.sections import heading_number
 _SKIP_SECTIONS = re.compile(
     r"^(table of contents|contents|toc|license|licence|contributors?|contributing|sponsors?|"
     r"backers|support|acknowledg\w*|community|team|star history|translations?|follow me|"
-    r"testimonials|faq|credits|authors?|about)\b",
+    r"testimonials|faq|credits|authors?|about|summary|news|updates|what'?s new|changelog|"
+    r"announcements?)\b",
     re.IGNORECASE,
 )
 _RESOURCE_LABEL = re.compile(
@@ -61,6 +62,7 @@ class _Section:
     links: list[Resource] = field(default_factory=list)  # the heading's own link
     topics: list[Topic] = field(default_factory=list)
     spare: list[Resource] = field(default_factory=list)  # link lists under the heading
+    intro: list[Topic] = field(default_factory=list)  # prose before the first heading
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,11 @@ def convert(text: str, title: str | None = None, fallback: str = "Imported roadm
                 current = _Section("", None)
                 sections.append(current)
             items = _list(tokens[i + 1 : end], env)
+            if _news(items):
+                items = []
+            elif not current.title and _prose(items):
+                current.intro += items  # kept only if nothing else reads as topics
+                items = []
             if resource_next:
                 for item in items:
                     current.spare += item.resources
@@ -140,10 +147,42 @@ def convert(text: str, title: str | None = None, fallback: str = "Imported roadm
         i += 1
     for section in sections:
         _settle(section)
+    if not any(s.topics for s in sections):  # the introduction was all there is
+        for section in sections:
+            section.topics, section.intro = section.intro, []
     kept = [s for s in sections if s.topics]
     if not kept:
         raise RoadmapError("found no topics to import (no lists, tables or headings with links)")
     return _write(doc_title or fallback, kept)
+
+
+_DATED = re.compile(
+    r"^\W*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
+    r"(?:st|nd|rd|th)?\b|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\d{1,2}(?:st|nd|rd|th)?\s+"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?。！？]\W*$")
+
+
+def _news(items: list[Topic]) -> bool:
+    """A list of news, not things to study: most of its items start with a date ("Oct
+    10th: launched …", "2024-05-01 …")."""
+    dated = sum(1 for t in items if _DATED.match(t.title))
+    return dated >= 2 and dated * 2 >= len(items)
+
+
+def _prose(items: list[Topic]) -> bool:
+    """A list of sentences, as a README's introduction has before its first heading ("The
+    LLM Engineer focuses on creating LLM-based applications."): every item a sentence of
+    six words or more, with no link. (Anywhere else such a list may be tasks.)"""
+    return bool(items) and all(
+        not t.resources
+        and not t.note
+        and len(re.findall(r"\w+", t.title)) >= 6  # a label ("**Calculus**: …") is a topic
+        and _SENTENCE_END.search(" ".join(filter(None, (t.title, t.description))))
+        for t in items
+    )
 
 
 def _web(url: str) -> bool:
