@@ -297,6 +297,12 @@ What is new:
         (2, "Calculus"),
         (2, "Linear algebra"),
     ]
+    # Under a heading, dated items are a syllabus, not news.
+    syllabus = "## Schedule\n\n- Sep 5: Introduction\n- Sep 7: Linear regression\n"
+    assert [c.title for c in parse(convert(syllabus).note).cards] == [
+        "Sep 5: Introduction",
+        "Sep 7: Linear regression",
+    ]
     # An introduction that is all there is stays: nothing is lost.
     alone = "# Notes\n\n- The plan covers everything a backend engineer needs.\n"
     assert [c.title for c in parse(convert(alone).note).cards] == [

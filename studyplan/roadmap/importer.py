@@ -131,9 +131,9 @@ def convert(text: str, title: str | None = None, fallback: str = "Imported roadm
                 current = _Section("", None)
                 sections.append(current)
             items = _list(tokens[i + 1 : end], env)
-            if _news(items):
-                items = []
-            elif not current.title and _prose(items):
+            if not current.title and (_news(items) or _prose(items)):
+                # Before the first heading: what the README says about itself. (Under a
+                # heading, dated items may be a syllabus, sentences may be tasks.)
                 current.intro += items  # kept only if nothing else reads as topics
                 items = []
             if resource_next:
@@ -175,7 +175,7 @@ def _news(items: list[Topic]) -> bool:
 def _prose(items: list[Topic]) -> bool:
     """A list of sentences, as a README's introduction has before its first heading ("The
     LLM Engineer focuses on creating LLM-based applications."): every item a sentence of
-    six words or more, with no link. (Anywhere else such a list may be tasks.)"""
+    six words or more, with no link."""
     return bool(items) and all(
         not t.resources
         and not t.note
