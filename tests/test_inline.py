@@ -366,3 +366,56 @@ def test_plain_items_keep_estimates_and_long_titles() -> None:
         "Rock & Roll / Blues, 45 min",
     ):
         assert inline.parse_item_text(text) == inline._parse_item_text(text, None)
+
+
+IMPORT_LINE = st.one_of(
+    st.sampled_from(
+        [
+            "# Course",
+            "## 1. Basics",
+            "## Summary",
+            "### Day01 - Setup",
+            "- Topic",
+            "- **Label:** the rest of it.",
+            "- Oct 10th: something happened.",
+            "- A sentence that says what the course is about.",
+            "  - [Video](https://example.com/v)",
+            "  - nested words",
+            "1. Numbered topic (2h)",
+            "* [Course](https://example.com/c) by someone",
+            "- [@article@Typed](https://example.com/a)",
+            "- [[Wiki Note]]",
+            "| Course | Duration | Effort | Prerequisites |",
+            "|---|---|---|---|",
+            "| [Intro](https://x.org/i) | 13 weeks | 6 hours/week | none |",
+            "| Second | 2 weeks | 2-3 hours/week | Intro |",
+            "Resources:",
+            "Some prose paragraph.",
+            "```",
+            "- [ ] already a box",
+            "",
+        ]
+    ),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(IMPORT_LINE, max_size=25))
+def test_an_import_reads_back_as_exactly_the_topics_it_says(lines: list[str]) -> None:
+    """Whatever the curriculum, `import` either says it found nothing, or writes a note
+    that the roadmap reader reads back as exactly the topics it counted, with clean
+    titles."""
+    from studyplan.errors import RoadmapError
+    from studyplan.roadmap import parse
+    from studyplan.roadmap.importer import convert
+
+    try:
+        made = convert("\n".join(lines))
+    except RoadmapError:
+        return
+    roadmap = parse(made.note)
+    # (A heading whose items are all links also becomes a topic of its own: synthetic.)
+    assert len([c for c in roadmap.cards if not c.synthetic]) == made.topics > 0
+    assert len({c.section for c in roadmap.cards}) <= made.sections
+    assert all(c.title and c.title == c.title.strip() for c in roadmap.cards)
