@@ -196,8 +196,7 @@ def fixed(record: list[dict[str, memory.Memory]]) -> dict[int, float]:
     return out
 
 
-def _minutes(m: memory.Memory) -> float:
-    return m.minutes_total / m.minutes_count if m.minutes_count else 30.0
+_minutes = balance.Load(Policy()).minutes  # a memory's expected minutes, as balancing counts
 
 
 def packed(record: list[dict[str, memory.Memory]], days: int) -> float:
